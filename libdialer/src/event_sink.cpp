@@ -1,0 +1,20 @@
+#include "dialer/event_sink.hpp"
+
+#include "internal/enum_names.hpp"
+
+namespace dialer {
+namespace {
+
+constexpr internal::NameTable<StatusReason, 5> kReasonNames{{
+    {StatusReason::command, "command"},
+    {StatusReason::call, "call"},
+    {StatusReason::disposition, "disposition"},
+    {StatusReason::wrapup_timeout, "wrapup_timeout"},
+    {StatusReason::busy_reset, "busy_reset"},
+}};
+
+}  // namespace
+
+const char* to_string(StatusReason r) noexcept { return internal::name_of(kReasonNames, r); }
+
+}  // namespace dialer
