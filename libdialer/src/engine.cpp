@@ -50,6 +50,8 @@ struct LiveCall {
   BridgeId bridge;
   bool customer_up = false;
   bool agent_leg_up = false;
+  // A hangup was already sent for the agent's leg; its ChannelHungUp is pending.
+  bool agent_leg_ending = false;
   // Set when the dialer or the agent asked to end the call: the customer's
   // hangup that follows is ours, not the customer's.
   HangupSide ending_by = HangupSide::none;
@@ -78,10 +80,10 @@ bool is_valid_endpoint(std::string_view e) {
   return true;
 }
 
-Error refused_transition(const AgentRuntime& a, AgentInput input) {
-  return {Errc::invalid_transition, "agent " + to_string(a.info.id) + " is " +
-                                        to_string(a.status) + ": " + to_string(input) +
-                                        " is not allowed there"};
+// "agent 7 is break:lunch: cannot dial"
+Error refused_transition(const AgentRuntime& a, const char* action) {
+  return {Errc::invalid_transition,
+          "agent " + to_string(a.info.id) + " is " + to_string(a.status) + ": cannot " + action};
 }
 
 }  // namespace
@@ -118,8 +120,9 @@ struct Engine::Impl {
 
   // ---- Agent state ----
 
-  Result<void> check(const AgentRuntime& a, AgentInput input) const {
-    if (!next_agent_state(a.status.state, input)) return refused_transition(a, input);
+  /// `action` says in words what the agent tried, for the refusal.
+  Result<void> check(const AgentRuntime& a, AgentInput input, const char* action) const {
+    if (!next_agent_state(a.status.state, input)) return refused_transition(a, action);
     return ok();
   }
 
@@ -192,7 +195,7 @@ struct Engine::Impl {
   Result<AgentRuntime*> agent_ready_to_dial(AgentId id) {
     auto a = agent(id);
     if (!a) return a;
-    if (auto allowed = check(**a, AgentInput::call_assigned); !allowed) {
+    if (auto allowed = check(**a, AgentInput::call_assigned, "dial"); !allowed) {
       return std::move(allowed).error();
     }
     if (!campaign_of(**a).config.manual_dial_allowed) {
@@ -279,7 +282,13 @@ struct Engine::Impl {
   void end_call(LiveCall& c, HangupSide by) {
     if (c.ending_by == HangupSide::none) c.ending_by = by;
     if (c.customer_up) hang_up(c.customer);
-    if (c.agent_leg_up) hang_up(c.agent_leg);
+    end_agent_leg(c);
+  }
+
+  void end_agent_leg(LiveCall& c) {
+    if (!c.agent_leg_up || c.agent_leg_ending) return;
+    c.agent_leg_ending = true;
+    hang_up(c.agent_leg);
   }
 
   void hang_up(ChannelId channel) {
@@ -289,7 +298,7 @@ struct Engine::Impl {
   }
 
   void tear_down(LiveCall& c) {
-    if (c.agent_leg_up) hang_up(c.agent_leg);
+    end_agent_leg(c);
     if (c.bridge.valid()) {
       if (auto done = ports.call_control.destroy_bridge(c.bridge); !done) {
         alarm("destroy bridge " + to_string(c.bridge), std::move(done).error());
@@ -519,7 +528,7 @@ const Agent* Engine::find_agent(AgentId id) const {
 Result<void> Engine::log_in(AgentId id, CampaignId campaign) {
   auto a = impl_->agent(id);
   if (!a) return std::move(a).error();
-  if (auto allowed = impl_->check(**a, AgentInput::log_in); !allowed) return allowed;
+  if (auto allowed = impl_->check(**a, AgentInput::log_in, "log in"); !allowed) return allowed;
   if (!impl_->campaigns.contains(campaign)) {
     return Error{Errc::not_found, "no campaign " + to_string(campaign)};
   }
@@ -531,7 +540,7 @@ Result<void> Engine::log_in(AgentId id, CampaignId campaign) {
 Result<void> Engine::log_out(AgentId id) {
   auto a = impl_->agent(id);
   if (!a) return std::move(a).error();
-  if (auto allowed = impl_->check(**a, AgentInput::log_out); !allowed) return allowed;
+  if (auto allowed = impl_->check(**a, AgentInput::log_out, "log out"); !allowed) return allowed;
   impl_->move(**a, AgentInput::log_out, {}, StatusReason::command);
   (*a)->campaign = {};
   return ok();
@@ -540,7 +549,7 @@ Result<void> Engine::log_out(AgentId id) {
 Result<void> Engine::set_available(AgentId id) {
   auto a = impl_->agent(id);
   if (!a) return std::move(a).error();
-  if (auto allowed = impl_->check(**a, AgentInput::resume); !allowed) return allowed;
+  if (auto allowed = impl_->check(**a, AgentInput::resume, "become available"); !allowed) return allowed;
   impl_->move(**a, AgentInput::resume, {}, StatusReason::command);
   return ok();
 }
@@ -549,7 +558,7 @@ Result<void> Engine::take_break(AgentId id, std::string_view break_type) {
   auto a = impl_->agent(id);
   if (!a) return std::move(a).error();
   AgentRuntime& agent = **a;
-  if (auto allowed = impl_->check(agent, AgentInput::take_break); !allowed) return allowed;
+  if (auto allowed = impl_->check(agent, AgentInput::take_break, "take a break"); !allowed) return allowed;
   if (!impl_->campaign_of(agent).config.has_break_type(break_type)) {
     return Error{Errc::invalid_argument,
                  "\"" + std::string(break_type) + "\" is not a break type of this campaign"};
@@ -614,7 +623,7 @@ Result<void> Engine::submit_disposition(AgentId id, const Disposition& d) {
   if (!a) return std::move(a).error();
   AgentRuntime& agent = **a;
   const AgentInput input = d.next_break.empty() ? AgentInput::disposed : AgentInput::disposed_to_break;
-  if (auto allowed = impl_->check(agent, input); !allowed) return allowed;
+  if (auto allowed = impl_->check(agent, input, "submit a disposition"); !allowed) return allowed;
   const Campaign& campaign = impl_->campaign_of(agent).config;
   if (campaign.find_disposition(d.code) == nullptr) {
     return Error{Errc::invalid_argument,

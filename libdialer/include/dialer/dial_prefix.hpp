@@ -90,7 +90,8 @@ class DialPolicy {
  public:
   /// Adds or replaces (same id) a carrier after checking every rule against the
   /// others. Errors: prefix_*, carrier_prefix_duplicate, carrier_prefix_overlap,
-  /// carrier_name_invalid, template_invalid. Nothing changes on error.
+  /// carrier_name_invalid, template_invalid; Errc::invalid_argument for id 0
+  /// (it means "no carrier"). Nothing changes on error.
   Result<void> save_carrier(const Carrier& carrier);
   /// Errors: Errc::not_found.
   Result<void> remove_carrier(CarrierId id);
@@ -98,7 +99,8 @@ class DialPolicy {
   const std::vector<Carrier>& carriers() const { return carriers_; }
 
   /// Checks a campaign's route when the campaign is saved.
-  /// Errors: unknown_carrier, prefix_*, campaign_prefix_mismatch.
+  /// Errors: unknown_carrier, prefix_*, campaign_prefix_mismatch,
+  /// Errc::invalid_argument (validate_plan).
   Result<void> validate_route(const Route& route) const;
 
   /// Plans a call to a number typed by an agent (or given by an API client).
@@ -107,7 +109,8 @@ class DialPolicy {
   Result<DialTarget> plan_typed(const Route& route, std::string_view typed) const;
 
   /// Plans a call to an already-normalised number (a lead's).
-  /// Errors: region_not_allowed, unknown_carrier, dial_string_mismatch.
+  /// Errors: region_not_allowed, unknown_carrier, dial_string_mismatch,
+  /// number_unparseable (the stored e164 is malformed).
   Result<DialTarget> plan_number(const Route& route, const PhoneNumber& number) const;
 
   /// The last check right before originate: the dial string is exactly the

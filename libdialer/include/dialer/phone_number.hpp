@@ -41,7 +41,8 @@ struct NumberPlan {
   std::vector<std::string> allowed_regions;
   /// true: the number must be a valid, assigned-range number (libphonenumber's
   /// IsValidNumber). false: a number of possible length suffices (for test
-  /// ranges and private numbering).
+  /// ranges and private numbering), though not a local-only length such as a
+  /// 7-digit US number, which has no E.164 form.
   bool require_valid = true;
 };
 
@@ -65,6 +66,11 @@ inline constexpr std::size_t kMaxNumberInputLength = 40;
 /// Errors: a DialRule (number_empty, number_invalid_character, number_too_long,
 /// number_unparseable, number_not_valid, region_not_allowed).
 Result<PhoneNumber> normalize_number(std::string_view raw, const NumberPlan& plan);
+
+/// Checks a plan when its campaign is saved: `region` and every allowed region
+/// must be upper-case ISO 3166-1 codes that the numbering data knows ("US",
+/// "GB"). Errors: Errc::invalid_argument.
+Result<void> validate_plan(const NumberPlan& plan);
 
 /// Checks an already-normalised number against a plan without parsing it again.
 /// Errors: region_not_allowed.

@@ -1,0 +1,236 @@
+// Number normalisation with libphonenumber: what is accepted, what is refused
+// before parsing, regions and plans, and the formats numbers are dialled in.
+#include "dialer/phone_number.hpp"
+
+#include <doctest/doctest.h>
+
+#include <string>
+#include <vector>
+
+#include "dialer/dial_prefix.hpp"
+
+using namespace dialer;
+
+namespace {
+
+NumberPlan plan(std::string region, std::vector<std::string> allowed = {},
+                bool require_valid = true) {
+  NumberPlan p;
+  p.region = std::move(region);
+  p.allowed_regions = std::move(allowed);
+  p.require_valid = require_valid;
+  return p;
+}
+
+void check_refused(std::string_view raw, const NumberPlan& p, DialRule rule) {
+  CAPTURE(raw);
+  const auto r = normalize_number(raw, p);
+  REQUIRE_FALSE(r);
+  INFO("detail: ", r.error().detail);
+  CHECK(r.error().code == rule);
+}
+
+}  // namespace
+
+TEST_SUITE("phone_number") {
+  TEST_CASE("a US number in any common writing normalises to one E.164 form") {
+    const NumberPlan us = plan("US");
+    for (const char* raw :
+         {"4155550100", "415-555-0100", "(415) 555-0100", "415.555.0100", " 415 555 0100 ",
+          "1 415 555 0100", "+1 415 555 0100", "+14155550100", " +1 (415) 555-0100"}) {
+      CAPTURE(raw);
+      const auto r = normalize_number(raw, us);
+      REQUIRE(r);
+      CHECK(r->e164 == "+14155550100");
+      CHECK(r->region == "US");
+    }
+  }
+
+  TEST_CASE("the region of a number comes from the numbering data") {
+    const NumberPlan wide = plan("US", {"GB", "CA"});
+    auto r = normalize_number("416 555 0123", wide);
+    REQUIRE(r);
+    CHECK(r->e164 == "+14165550123");
+    CHECK(r->region == "CA");
+    r = normalize_number("+44 20 7946 0000", wide);
+    REQUIRE(r);
+    CHECK(r->e164 == "+442079460000");
+    CHECK(r->region == "GB");
+    // The plan's region reads numbers without a country code.
+    r = normalize_number("020 7946 0000", plan("GB"));
+    REQUIRE(r);
+    CHECK(r->e164 == "+442079460000");
+  }
+
+  TEST_CASE("numbers of regions outside the plan are refused") {
+    check_refused("+44 20 7946 0000", plan("US"), DialRule::region_not_allowed);
+    check_refused("416 555 0123", plan("US"), DialRule::region_not_allowed);
+    check_refused("+1 416 555 0123", plan("US", {"GB"}), DialRule::region_not_allowed);
+    // allowed_regions adds to the plan's own region.
+    CHECK(normalize_number("4155550100", plan("US", {"GB"})));
+  }
+
+  TEST_CASE("letters, non-ASCII digits and dial-string syntax are refused, never converted") {
+    const NumberPlan us = plan("US");
+    for (std::string raw :
+         {std::string("1-800-FLOWERS"),
+          std::string("415555O100"),
+          std::string("415 555 0100 x12"),
+          std::string(
+              "\xD9\xA4\xD9\xA1\xD9\xA5\xD9\xA5\xD9\xA5\xD9\xA5\xD9\xA0\xD9\xA1\xD9\xA0\xD9\xA0"),
+          std::string("\xEF\xBC\x94\xEF\xBC\x91\xEF\xBC\x95 5550100"),
+          std::string("tel:+14155550100"),
+          std::string("sip:4155550100@evil"),
+          std::string("4155550100/1"),
+          std::string("4155550100&1"),
+          std::string("4155550100;ext=1"),
+          std::string("4155550100,1"),
+          std::string("*674155550100"),
+          std::string("#4155550100"),
+          std::string("4155550100\r\n"),
+          std::string("41555\0 50100", 11),
+          std::string("++14155550100"),
+          std::string("(+1) 415 555 0100"),
+          std::string("4155550100+"),
+          std::string("\t4155550100"),
+          std::string("\xC2\xA0"
+                      "4155550100")}) {
+      check_refused(raw, us, DialRule::number_invalid_character);
+    }
+  }
+
+  TEST_CASE("empty, overlong and digit-heavy input is refused before parsing") {
+    const NumberPlan us = plan("US");
+    check_refused("", us, DialRule::number_empty);
+    check_refused("    ", us, DialRule::number_empty);
+    check_refused("\n", us, DialRule::number_empty);
+    // 40 characters pass the length screen, 41 do not.
+    const std::string forty = "415 555 0100" + std::string(28, ' ');
+    REQUIRE(forty.size() == kMaxNumberInputLength);
+    CHECK(normalize_number(forty, us));
+    check_refused(forty + " ", us, DialRule::number_too_long);
+    check_refused("415555010041555501001", us, DialRule::number_too_long);
+    check_refused("+", us, DialRule::number_unparseable);
+    check_refused("()-.", us, DialRule::number_unparseable);
+  }
+
+  TEST_CASE("strict plans need valid numbers, others a possible length") {
+    const NumberPlan strict = plan("US");
+    const NumberPlan loose = plan("US", {}, false);
+    check_refused("555 555 0100", strict, DialRule::number_not_valid);
+    auto r = normalize_number("555 555 0100", loose);
+    REQUIRE(r);
+    CHECK(r->e164 == "+15555550100");
+    // The numbering data cannot place it ("ZZ"): the plan's region is used.
+    CHECK(r->region == "US");
+
+    check_refused("012 345 6780", strict, DialRule::number_not_valid);
+    r = normalize_number("012 345 6780", loose);
+    REQUIRE(r);
+    CHECK(r->e164 == "+10123456780");
+
+    // A possible-only +1 number in a Canadian plan belongs to that plan.
+    r = normalize_number("555 555 0100", plan("CA", {}, false));
+    REQUIRE(r);
+    CHECK(r->region == "CA");
+
+    // Seven digits are "possible, local only": no E.164 form, so refused.
+    check_refused("555-0100", loose, DialRule::number_not_valid);
+    check_refused("12", loose, DialRule::number_not_valid);
+    check_refused("911", loose, DialRule::number_not_valid);
+    check_refused("12345678901234567890", loose, DialRule::number_unparseable);
+  }
+
+  TEST_CASE("a plan whose region libphonenumber does not know reads only + numbers") {
+    check_refused("4155550100", plan("us"), DialRule::number_unparseable);
+    check_refused("4155550100", plan(""), DialRule::number_unparseable);
+    // A '+' number still parses, then fails the (lower-case) region rule.
+    check_refused("+14155550100", plan("us"), DialRule::region_not_allowed);
+  }
+
+  TEST_CASE("check_plan applies only the region rule") {
+    const NumberPlan us = plan("US", {"CA"});
+    CHECK(check_plan(PhoneNumber{"+14155550100", "US"}, us));
+    CHECK(check_plan(PhoneNumber{"+14165550123", "CA"}, us));
+    // Not parsed: a stored number is trusted for its form.
+    CHECK(check_plan(PhoneNumber{"garbage", "US"}, us));
+    const auto r = check_plan(PhoneNumber{"+442079460000", "GB"}, us);
+    REQUIRE_FALSE(r);
+    CHECK(r.error().code == DialRule::region_not_allowed);
+    const auto zz = check_plan(PhoneNumber{"+10123456780", "ZZ"}, us);
+    REQUIRE_FALSE(zz);
+    CHECK(zz.error().code == DialRule::region_not_allowed);
+  }
+
+  TEST_CASE("numbers are written for dialling in each format") {
+    const NumberPlan us = plan("US", {"GB"});
+    const PhoneNumber sf{"+14155550100", "US"};
+    const PhoneNumber london{"+442079460000", "GB"};
+
+    CHECK(format_for_dialing(sf, NumberFormat::e164, us).value() == "14155550100");
+    CHECK(format_for_dialing(london, NumberFormat::e164, us).value() == "442079460000");
+
+    CHECK(format_for_dialing(sf, NumberFormat::national, us).value() == "4155550100");
+    CHECK(format_for_dialing(london, NumberFormat::national, plan("GB")).value() == "02079460000");
+    const auto across = format_for_dialing(london, NumberFormat::national, us);
+    REQUIRE_FALSE(across);
+    CHECK(across.error().code == DialRule::region_not_allowed);
+
+    CHECK(format_for_dialing(sf, NumberFormat::from_region, us).value() == "14155550100");
+    CHECK(format_for_dialing(london, NumberFormat::from_region, us).value() == "011442079460000");
+    CHECK(format_for_dialing(sf, NumberFormat::from_region, plan("GB")).value() == "0014155550100");
+    CHECK(format_for_dialing(london, NumberFormat::from_region, plan("GB")).value() ==
+          "02079460000");
+  }
+
+  TEST_CASE("from-region format refuses regions without a single international prefix") {
+    // libphonenumber writes "+44 ..." for Brazil (carrier-selected IDD); dialling
+    // its digits would drop the international prefix.
+    const auto r = format_for_dialing(PhoneNumber{"+442079460000", "GB"}, NumberFormat::from_region,
+                                      plan("BR"));
+    REQUIRE_FALSE(r);
+    CHECK(r.error().code == DialRule::number_unparseable);
+  }
+
+  TEST_CASE("a stored number not in E.164 form cannot be formatted") {
+    const NumberPlan us = plan("US");
+    for (auto f : {NumberFormat::e164, NumberFormat::national, NumberFormat::from_region}) {
+      for (const char* bad : {"", "+", "14155550100", "+1 415 555 0100", "+1415555010x"}) {
+        CAPTURE(bad);
+        CAPTURE(to_string(f));
+        const auto r = format_for_dialing(PhoneNumber{bad, "US"}, f, us);
+        REQUIRE_FALSE(r);
+        CHECK(r.error().code == DialRule::number_unparseable);
+      }
+    }
+  }
+
+  TEST_CASE("the last ten digits ignore everything but ASCII digits") {
+    CHECK(last_ten_digits("+1 (415) 555-0100") == "4155550100");
+    CHECK(last_ten_digits("+442079460000") == "2079460000");
+    CHECK(last_ten_digits("555-0100") == "5550100");
+    CHECK(last_ten_digits("") == "");
+    CHECK(last_ten_digits("\xD9\xA4"
+                          "12") == "12");
+  }
+}
+
+TEST_SUITE("phone_number") {
+  TEST_CASE("a plan must name regions the numbering data knows, in upper case") {
+    CHECK(validate_plan(NumberPlan{}));
+    NumberPlan plan;
+    plan.allowed_regions = {"GB", "CA"};
+    CHECK(validate_plan(plan));
+    for (const char* bad : {"us", "USA", "", "XX", "ZZ", "U$"}) {
+      CAPTURE(bad);
+      NumberPlan p;
+      p.region = bad;
+      const auto r = validate_plan(p);
+      REQUIRE_FALSE(r);
+      CHECK(r.error().code == Errc::invalid_argument);
+      NumberPlan q;
+      q.allowed_regions = {bad};
+      CHECK(validate_plan(q).error().code == Errc::invalid_argument);
+    }
+  }
+}
