@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Installs what building and testing libdialer needs on Debian 12, as root.
+# Safe to run again: it installs only what is missing.
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build pkg-config git
+  libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libboost-system1.81-dev
+  libboost-thread1.81-dev
+  libphonenumber-dev
+  doctest-dev libbenchmark-dev
+  pybind11-dev python3-dev python3-pytest
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "install-deps: missing packages: ${missing[*]}; run this script as root" >&2
+  exit 1
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+
+# Debian's libphonenumber-dev depends on libboost-thread-dev, the default Boost
+# (1.74), whose headers conflict with the Boost 1.81 we build with. Nothing in
+# libphonenumber's headers needs Boost unless I18N_PHONENUMBERS_USE_BOOST is
+# defined, so a local shim package satisfies that dependency with Boost 1.81's
+# libboost-thread1.81-dev instead.
+if ! dpkg-query -W -f='${Status}' libboost-thread-dev 2>/dev/null | grep -q "install ok installed"; then
+  shim=$(mktemp -d)
+  mkdir -p "$shim/pkg/DEBIAN"
+  cat > "$shim/pkg/DEBIAN/control" <<'CONTROL'
+Package: libboost-thread-dev
+Version: 1.81.0.1~libdialer
+Architecture: all
+Maintainer: libdialer developers <dev@libdialer.invalid>
+Depends: libboost-thread1.81-dev
+Description: shim that satisfies libboost-thread-dev with Boost 1.81
+ Lets libphonenumber-dev install beside libboost1.81-dev on Debian 12.
+CONTROL
+  dpkg-deb --build "$shim/pkg" "$shim/libboost-thread-dev-shim.deb" >/dev/null
+  apt-get install -y -qq libboost-thread1.81-dev >/dev/null
+  apt-get install -y -qq "$shim/libboost-thread-dev-shim.deb" >/dev/null
+  rm -rf "$shim"
+fi
+
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
