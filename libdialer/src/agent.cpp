@@ -34,6 +34,9 @@ bool from_string(std::string_view s, AgentState& out) noexcept {
   return internal::parse_name(kStateNames, s, out);
 }
 const char* to_string(AgentInput i) noexcept { return internal::name_of(kInputNames, i); }
+bool from_string(std::string_view s, AgentInput& out) noexcept {
+  return internal::parse_name(kInputNames, s, out);
+}
 
 std::string to_string(const AgentStatus& s) {
   std::string text = to_string(s.state);

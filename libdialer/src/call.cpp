@@ -52,6 +52,12 @@ bool from_string(std::string_view s, CallOutcome& out) noexcept {
   return internal::parse_name(kOutcomeNames, s, out);
 }
 const char* to_string(CallInput i) noexcept { return internal::name_of(kInputNames, i); }
+bool from_string(std::string_view s, CallInput& out) noexcept {
+  return internal::parse_name(kInputNames, s, out);
+}
 const char* to_string(HangupSide s) noexcept { return internal::name_of(kSideNames, s); }
+bool from_string(std::string_view s, HangupSide& out) noexcept {
+  return internal::parse_name(kSideNames, s, out);
+}
 
 }  // namespace dialer

@@ -176,6 +176,10 @@ const char* to_string(DialRule r) noexcept {
   return internal::name_of(kRuleNames, r);
 }
 
+bool from_string(std::string_view s, DialRule& out) noexcept {
+  return internal::parse_name(kRuleNames, s, out);
+}
+
 const std::error_category& dial_rule_category() noexcept {
   static const DialRuleCategory category;
   return category;

@@ -28,6 +28,17 @@ const char* to_string(Errc e) noexcept {
   return "unknown";
 }
 
+bool from_string(std::string_view s, Errc& out) noexcept {
+  for (int v = static_cast<int>(Errc::invalid_transition);
+       v <= static_cast<int>(Errc::refused_by_policy); ++v) {
+    if (s == to_string(static_cast<Errc>(v))) {
+      out = static_cast<Errc>(v);
+      return true;
+    }
+  }
+  return false;
+}
+
 const std::error_category& dialer_category() noexcept {
   static const DialerCategory category;
   return category;

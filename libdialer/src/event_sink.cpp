@@ -16,5 +16,8 @@ constexpr internal::NameTable<StatusReason, 5> kReasonNames{{
 }  // namespace
 
 const char* to_string(StatusReason r) noexcept { return internal::name_of(kReasonNames, r); }
+bool from_string(std::string_view s, StatusReason& out) noexcept {
+  return internal::parse_name(kReasonNames, s, out);
+}
 
 }  // namespace dialer

@@ -44,3 +44,16 @@ TEST_SUITE("error") {
     CHECK(to_string(LeadId{5}) == "5");
   }
 }
+
+TEST_SUITE("error") {
+  TEST_CASE("error codes and rules are read back from their names") {
+    Errc e{};
+    REQUIRE(from_string("storage_error", e));
+    CHECK(e == Errc::storage_error);
+    CHECK_FALSE(from_string("no_such_code", e));
+    DialRule r{};
+    REQUIRE(from_string("other_carrier_prefix", r));
+    CHECK(r == DialRule::other_carrier_prefix);
+    CHECK_FALSE(from_string("storage_error", r));
+  }
+}

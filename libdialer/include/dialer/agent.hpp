@@ -69,6 +69,7 @@ enum class AgentInput {
 };
 
 const char* to_string(AgentInput i) noexcept;
+bool from_string(std::string_view s, AgentInput& out) noexcept;
 
 struct AgentTransition {
   AgentState from;

@@ -49,6 +49,7 @@ bool from_string(std::string_view s, CallOutcome& out) noexcept;
 enum class CallInput { ringing, answered, agent_connected, hung_up, dispositioned };
 
 const char* to_string(CallInput i) noexcept;
+bool from_string(std::string_view s, CallInput& out) noexcept;
 
 struct CallTransition {
   CallState from;
@@ -79,6 +80,7 @@ constexpr std::optional<CallState> next_call_state(CallState from, CallInput inp
 enum class HangupSide { none, customer, agent, dialer };
 
 const char* to_string(HangupSide s) noexcept;
+bool from_string(std::string_view s, HangupSide& out) noexcept;
 
 /// One row of the call log. Instants are zero (WallTime{}) until they happen.
 struct CallRecord {

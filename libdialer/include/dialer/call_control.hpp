@@ -34,6 +34,7 @@ namespace dialer {
 enum class Leg { customer, agent };
 
 const char* to_string(Leg l) noexcept;
+bool from_string(std::string_view s, Leg& out) noexcept;
 
 struct OriginateRequest {
   /// Chosen by the engine; unique for the engine's lifetime.

@@ -58,6 +58,7 @@ enum class DialRule {
 const std::error_category& dial_rule_category() noexcept;
 std::error_code make_error_code(DialRule r) noexcept;
 const char* to_string(DialRule r) noexcept;
+bool from_string(std::string_view s, DialRule& out) noexcept;
 
 /// Errors: prefix_invalid_character, prefix_too_long. The empty prefix is valid.
 Result<void> validate_prefix(std::string_view prefix);

@@ -14,6 +14,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <system_error>
 #include <type_traits>
 #include <utility>
@@ -47,6 +48,7 @@ std::error_condition make_error_condition(Errc e) noexcept;
 
 /// Stable name of an Errc value ("invalid_transition", ...).
 const char* to_string(Errc e) noexcept;
+bool from_string(std::string_view s, Errc& out) noexcept;
 
 /// A failure: a machine-checkable code and a detail for people.
 struct Error {

@@ -10,6 +10,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -25,6 +26,7 @@ namespace dialer {
 enum class StatusReason { command, call, disposition, wrapup_timeout, busy_reset };
 
 const char* to_string(StatusReason r) noexcept;
+bool from_string(std::string_view s, StatusReason& out) noexcept;
 
 /// An agent's status changed (the panel's `status_update`).
 struct StatusUpdate {

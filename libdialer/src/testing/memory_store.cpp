@@ -2,7 +2,24 @@
 
 #include "dialer/phone_number.hpp"
 
+#include "../internal/enum_names.hpp"
+
 namespace dialer::testing {
+namespace {
+
+constexpr internal::NameTable<StoreOp, 4> kOpNames{{
+    {StoreOp::find_lead, "find_lead"},
+    {StoreOp::find_lead_by_phone, "find_lead_by_phone"},
+    {StoreOp::update_queue, "update_queue"},
+    {StoreOp::save_call, "save_call"},
+}};
+
+}  // namespace
+
+const char* to_string(StoreOp op) noexcept { return internal::name_of(kOpNames, op); }
+bool from_string(std::string_view s, StoreOp& out) noexcept {
+  return internal::parse_name(kOpNames, s, out);
+}
 
 Result<void> MemoryStore::maybe_fail(StoreOp op) {
   auto [first, last] = failures_.equal_range(op);

@@ -20,6 +20,9 @@ constexpr internal::NameTable<CommandKind, 7> kKindNames{{
 }  // namespace
 
 const char* to_string(CommandKind k) noexcept { return internal::name_of(kKindNames, k); }
+bool from_string(std::string_view s, CommandKind& out) noexcept {
+  return internal::parse_name(kKindNames, s, out);
+}
 
 Result<void> ScriptedCallControl::record(Command c) {
   auto [first, last] = failures_.equal_range(c.kind);
@@ -33,6 +36,11 @@ Result<void> ScriptedCallControl::record(Command c) {
     }
   }
   // Only accepted commands are recorded: a refused one never reached the PBX.
+  if (c.kind == CommandKind::originate) {
+    legs_[c.channel] = c.leg;
+  } else if (auto it = legs_.find(c.channel); it != legs_.end()) {
+    c.leg = it->second;
+  }
   commands_.push_back(std::move(c));
   return ok();
 }

@@ -16,6 +16,9 @@ namespace dialer::testing {
 
 enum class StoreOp { find_lead, find_lead_by_phone, update_queue, save_call };
 
+const char* to_string(StoreOp op) noexcept;
+bool from_string(std::string_view s, StoreOp& out) noexcept;
+
 class MemoryStore final : public LeadStore, public CallLogStore {
  public:
   /// Adds or replaces a lead; its queue row becomes pending.

@@ -16,6 +16,7 @@ namespace dialer::testing {
 enum class CommandKind { originate, answer, hang_up, create_bridge, add_to_bridge, destroy_bridge, play };
 
 const char* to_string(CommandKind k) noexcept;
+bool from_string(std::string_view s, CommandKind& out) noexcept;
 
 /// One command as the engine issued it.
 struct Command {
@@ -24,6 +25,7 @@ struct Command {
   BridgeId bridge;
   /// originate: the endpoint; play: the media.
   std::string target;
+  /// The leg of `channel`, as its originate said (customer for unknown channels).
   Leg leg = Leg::customer;
   CallId call;
   int cause = 0;
@@ -61,6 +63,7 @@ class ScriptedCallControl final : public CallControl {
   Result<void> record(Command c);
 
   std::vector<Command> commands_;
+  std::map<ChannelId, Leg> legs_;  // from originates, for later commands' `leg`
   std::multimap<CommandKind, Failure> failures_;
 };
 

@@ -1,0 +1,656 @@
+"""Stubs of the extension module dialer._dialer (hand-written; keep in step
+with bindings/python/src/bind_*.cpp).
+
+Ids are ints (0: none). Durations are timedelta (numbers of seconds are
+accepted). Wall times are naive datetimes in UTC, None until they happen.
+Steady times are timedelta since the steady clock's epoch. Attributes holding
+lists are copies; attributes holding another value class are references into
+their owner.
+"""
+
+import datetime
+from typing import ClassVar, Self, final
+
+from . import q850 as q850
+from . import testing as testing
+
+_Duration = datetime.timedelta | float
+
+# ---- pybind11 enums -------------------------------------------------------
+
+class _Enum:
+    """Common shape of the enums (not a runtime class): str() is the library's
+    to_string name; compare members with ==, not `is`."""
+
+    def __init__(self, value: int) -> None: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def value(self) -> int: ...
+    def __int__(self) -> int: ...
+    def __index__(self) -> int: ...
+    def __eq__(self, other: object) -> bool: ...
+    def __ne__(self, other: object) -> bool: ...
+    def __hash__(self) -> int: ...
+
+# ---- value classes ---------------------------------------------------------
+
+class _Value:
+    """Common shape of the value classes (not a runtime class): keyword (or
+    positional, in field order) constructor with the C++ defaults, ==,
+    repr, copy, and __match_args__ = the field names."""
+
+    __match_args__: ClassVar[tuple[str, ...]]
+    def __eq__(self, other: object) -> bool: ...
+    def __copy__(self) -> Self: ...
+    def __deepcopy__(self, memo: dict[int, object]) -> Self: ...
+
+# ---- error.hpp --------------------------------------------------------------
+
+class Errc(_Enum):
+    __members__: ClassVar[dict[str, Errc]]
+    invalid_transition: ClassVar[Errc]
+    not_found: ClassVar[Errc]
+    conflict: ClassVar[Errc]
+    unavailable: ClassVar[Errc]
+    timeout: ClassVar[Errc]
+    invalid_argument: ClassVar[Errc]
+    protocol_error: ClassVar[Errc]
+    storage_error: ClassVar[Errc]
+    refused_by_policy: ClassVar[Errc]
+
+class DialerError(Exception):
+    """Base of every dialer error.
+
+    code: the Errc or DialRule name ("invalid_transition", "other_carrier_prefix");
+    detail: for people; category: "dialer" or "dialer.dial_rule";
+    rule: the DialRule name for policy refusals, else None.
+    str(exc) is "<code>: <detail>".
+    """
+
+    code: str | None
+    detail: str
+    category: str | None
+    rule: str | None
+    def __init__(self, detail: str = "", code: str | Errc | DialRule | None = None) -> None: ...
+
+class InvalidTransition(DialerError):
+    code: str
+
+class NotFound(DialerError):
+    code: str
+
+class Conflict(DialerError):
+    code: str
+
+class Unavailable(DialerError):
+    code: str
+
+class Timeout(DialerError):
+    code: str
+
+class InvalidArgument(DialerError):
+    code: str
+
+class ProtocolError(DialerError):
+    code: str
+
+class StorageError(DialerError):
+    code: str
+
+class PolicyViolation(DialerError):
+    """Errc.refused_by_policy (rule None) or any DialRule (rule = its name)."""
+
+    code: str
+
+class Error:
+    """A failure as a value (Alarm.error, OriginateFailed.error, failure plans)."""
+
+    detail: str
+    def __init__(self, code: Errc | DialRule | str, detail: str = "") -> None: ...
+    @property
+    def code(self) -> str: ...
+    @property
+    def category(self) -> str: ...
+    def message(self) -> str: ...
+    def is_policy_refusal(self) -> bool: ...
+    def to_exception(self) -> DialerError: ...
+    def __eq__(self, other: object) -> bool: ...
+
+# ---- clock.hpp ----------------------------------------------------------------
+
+class Clock:
+    def steady_now(self) -> datetime.timedelta: ...
+    def wall_now(self) -> datetime.datetime: ...
+
+@final
+class SystemClock(Clock):
+    def __init__(self) -> None: ...
+
+# ---- phone_number.hpp ---------------------------------------------------------
+
+class NumberFormat(_Enum):
+    __members__: ClassVar[dict[str, NumberFormat]]
+    e164: ClassVar[NumberFormat]
+    national: ClassVar[NumberFormat]
+    from_region: ClassVar[NumberFormat]
+    @staticmethod
+    def from_string(text: str) -> NumberFormat: ...
+
+class NumberPlan(_Value):
+    region: str
+    allowed_regions: list[str]
+    require_valid: bool
+    def __init__(self, region: str = "US", allowed_regions: list[str] = ...,
+                 require_valid: bool = True) -> None: ...
+
+class PhoneNumber(_Value):
+    e164: str
+    region: str
+    def __init__(self, e164: str = "", region: str = "") -> None: ...
+
+MAX_NUMBER_INPUT_LENGTH: int
+
+def normalize_number(raw: str, plan: NumberPlan = ...) -> PhoneNumber: ...
+def check_plan(number: PhoneNumber, plan: NumberPlan) -> None: ...
+def format_for_dialing(number: PhoneNumber, format: NumberFormat, plan: NumberPlan) -> str: ...
+def last_ten_digits(number: str) -> str: ...
+
+# ---- carrier.hpp --------------------------------------------------------------
+
+class Carrier(_Value):
+    id: int
+    name: str
+    dial_prefix: str
+    dial_template: str
+    number_format: NumberFormat
+    def __init__(self, id: int = 0, name: str = "", dial_prefix: str = "",
+                 dial_template: str = "PJSIP/{dial}@trunk",
+                 number_format: NumberFormat = ...) -> None: ...
+
+# ---- dial_prefix.hpp ----------------------------------------------------------
+
+class DialRule(_Enum):
+    __members__: ClassVar[dict[str, DialRule]]
+    prefix_invalid_character: ClassVar[DialRule]
+    prefix_too_long: ClassVar[DialRule]
+    carrier_prefix_duplicate: ClassVar[DialRule]
+    carrier_prefix_overlap: ClassVar[DialRule]
+    carrier_name_invalid: ClassVar[DialRule]
+    campaign_prefix_mismatch: ClassVar[DialRule]
+    template_invalid: ClassVar[DialRule]
+    unknown_carrier: ClassVar[DialRule]
+    number_empty: ClassVar[DialRule]
+    number_invalid_character: ClassVar[DialRule]
+    number_too_long: ClassVar[DialRule]
+    number_unparseable: ClassVar[DialRule]
+    number_not_valid: ClassVar[DialRule]
+    region_not_allowed: ClassVar[DialRule]
+    other_carrier_prefix: ClassVar[DialRule]
+    ambiguous_prefix: ClassVar[DialRule]
+    dial_string_mismatch: ClassVar[DialRule]
+
+MAX_DIAL_PREFIX_LENGTH: int
+MAX_DIAL_DIGITS: int
+
+def validate_prefix(prefix: str) -> None: ...
+def validate_dial_template(dial_template: str) -> None: ...
+
+class DialTarget(_Value):
+    number: PhoneNumber
+    prefix: str
+    dialled: str
+    dial_string: str
+    carrier: int
+    def __init__(self, number: PhoneNumber = ..., prefix: str = "", dialled: str = "",
+                 dial_string: str = "", carrier: int = 0) -> None: ...
+
+class Route(_Value):
+    carrier: int
+    campaign_prefix: str
+    plan: NumberPlan
+    def __init__(self, carrier: int = 0, campaign_prefix: str = "",
+                 plan: NumberPlan = ...) -> None: ...
+
+class DialPolicy:
+    def __init__(self) -> None: ...
+    def save_carrier(self, carrier: Carrier) -> None: ...
+    def remove_carrier(self, id: int) -> None: ...
+    def find_carrier(self, id: int) -> Carrier | None: ...
+    def carriers(self) -> list[Carrier]: ...
+    def validate_route(self, route: Route) -> None: ...
+    def plan_typed(self, route: Route, typed: str) -> DialTarget: ...
+    def plan_number(self, route: Route, number: PhoneNumber) -> DialTarget: ...
+    def verify(self, route: Route, target: DialTarget) -> None: ...
+
+# ---- campaign.hpp -------------------------------------------------------------
+
+class DialMode(_Enum):
+    __members__: ClassVar[dict[str, DialMode]]
+    manual: ClassVar[DialMode]
+    autodial: ClassVar[DialMode]
+    predictive: ClassVar[DialMode]
+    @staticmethod
+    def from_string(text: str) -> DialMode: ...
+
+class DispositionCode(_Value):
+    code: str
+    label: str
+    do_not_call: bool
+    def __init__(self, code: str = "", label: str = "", do_not_call: bool = False) -> None: ...
+
+DEFAULT_WRAPUP_TIMEOUT: datetime.timedelta
+MAX_DISPOSITION_NOTES: int
+
+class Campaign(_Value):
+    id: int
+    name: str
+    dial_mode: DialMode
+    carrier: int
+    dial_prefix: str
+    number_plan: NumberPlan
+    manual_dial_allowed: bool
+    wrapup_timeout: datetime.timedelta | None
+    wrapup_timeout_disposition: str
+    break_after_wrapup_timeout: str
+    hopper_size: int
+    ring_timeout: datetime.timedelta
+    caller_id: str
+    break_types: list[str]
+    dispositions: list[DispositionCode]
+    script: str
+    def __init__(self, id: int = 0, name: str = "", dial_mode: DialMode = ...,
+                 carrier: int = 0, dial_prefix: str = "", number_plan: NumberPlan = ...,
+                 manual_dial_allowed: bool = True,
+                 wrapup_timeout: _Duration | None = ...,
+                 wrapup_timeout_disposition: str = "TIMEOUT",
+                 break_after_wrapup_timeout: str = "", hopper_size: int = 500,
+                 ring_timeout: _Duration = ..., caller_id: str = "",
+                 break_types: list[str] = ..., dispositions: list[DispositionCode] = ...,
+                 script: str = "") -> None: ...
+    def effective_wrapup_timeout(self) -> datetime.timedelta: ...
+    def has_break_type(self, type: str) -> bool: ...
+    def find_disposition(self, code: str) -> DispositionCode | None: ...
+
+def validate_campaign(campaign: Campaign) -> None: ...
+
+# ---- agent.hpp ----------------------------------------------------------------
+
+class Agent(_Value):
+    id: int
+    login: str
+    name: str
+    endpoint: str
+    def __init__(self, id: int = 0, login: str = "", name: str = "",
+                 endpoint: str = "") -> None: ...
+
+class AgentState(_Enum):
+    """str(AgentState.on_break) == "break"."""
+
+    __members__: ClassVar[dict[str, AgentState]]
+    offline: ClassVar[AgentState]
+    available: ClassVar[AgentState]
+    on_break: ClassVar[AgentState]
+    busy: ClassVar[AgentState]
+    wrapup: ClassVar[AgentState]
+    @staticmethod
+    def from_string(text: str) -> AgentState: ...
+
+class AgentStatus(_Value):
+    """str() is "available", "break:lunch", ..."""
+
+    state: AgentState
+    break_type: str
+    def __init__(self, state: AgentState = ..., break_type: str = "") -> None: ...
+
+class AgentInput(_Enum):
+    __members__: ClassVar[dict[str, AgentInput]]
+    log_in: ClassVar[AgentInput]
+    log_out: ClassVar[AgentInput]
+    resume: ClassVar[AgentInput]
+    take_break: ClassVar[AgentInput]
+    call_assigned: ClassVar[AgentInput]
+    call_ended: ClassVar[AgentInput]
+    disposed: ClassVar[AgentInput]
+    disposed_to_break: ClassVar[AgentInput]
+    wrapup_timed_out: ClassVar[AgentInput]
+    wrapup_timed_out_to_break: ClassVar[AgentInput]
+    busy_reset: ClassVar[AgentInput]
+
+def next_agent_state(state: AgentState, input: AgentInput) -> AgentState | None: ...
+def agent_transitions() -> list[tuple[AgentState, AgentInput, AgentState]]: ...
+
+# ---- call.hpp -----------------------------------------------------------------
+
+class CallState(_Enum):
+    __members__: ClassVar[dict[str, CallState]]
+    originating: ClassVar[CallState]
+    ringing: ClassVar[CallState]
+    answered: ClassVar[CallState]
+    bridged: ClassVar[CallState]
+    ended: ClassVar[CallState]
+    dispositioned: ClassVar[CallState]
+    @staticmethod
+    def from_string(text: str) -> CallState: ...
+
+class CallOutcome(_Enum):
+    __members__: ClassVar[dict[str, CallOutcome]]
+    none: ClassVar[CallOutcome]
+    completed: ClassVar[CallOutcome]
+    busy: ClassVar[CallOutcome]
+    no_answer: ClassVar[CallOutcome]
+    failed: ClassVar[CallOutcome]
+    invalid_number: ClassVar[CallOutcome]
+    dropped: ClassVar[CallOutcome]
+    cancelled: ClassVar[CallOutcome]
+    lost: ClassVar[CallOutcome]
+    @staticmethod
+    def from_string(text: str) -> CallOutcome: ...
+
+class CallInput(_Enum):
+    __members__: ClassVar[dict[str, CallInput]]
+    ringing: ClassVar[CallInput]
+    answered: ClassVar[CallInput]
+    agent_connected: ClassVar[CallInput]
+    hung_up: ClassVar[CallInput]
+    dispositioned: ClassVar[CallInput]
+
+def next_call_state(state: CallState, input: CallInput) -> CallState | None: ...
+def call_transitions() -> list[tuple[CallState, CallInput, CallState]]: ...
+
+class HangupSide(_Enum):
+    __members__: ClassVar[dict[str, HangupSide]]
+    none: ClassVar[HangupSide]
+    customer: ClassVar[HangupSide]
+    agent: ClassVar[HangupSide]
+    dialer: ClassVar[HangupSide]
+
+class CallRecord(_Value):
+    """One row of the call log; instants are None until they happen."""
+
+    id: int
+    campaign: int
+    agent: int
+    lead: int
+    carrier: int
+    number: str
+    dialled: str
+    dial_string: str
+    state: CallState
+    outcome: CallOutcome
+    created_at: datetime.datetime | None
+    ringing_at: datetime.datetime | None
+    answered_at: datetime.datetime | None
+    bridged_at: datetime.datetime | None
+    ended_at: datetime.datetime | None
+    dispositioned_at: datetime.datetime | None
+    hangup_cause: int
+    hangup_reason: str
+    hung_up_by: HangupSide
+    disposition: str
+    notes: str
+    auto_disposition: bool
+    def __init__(self, id: int = 0, campaign: int = 0, agent: int = 0, lead: int = 0,
+                 carrier: int = 0, number: str = "", dialled: str = "", dial_string: str = "",
+                 state: CallState = ..., outcome: CallOutcome = ...,
+                 created_at: datetime.datetime | None = None,
+                 ringing_at: datetime.datetime | None = None,
+                 answered_at: datetime.datetime | None = None,
+                 bridged_at: datetime.datetime | None = None,
+                 ended_at: datetime.datetime | None = None,
+                 dispositioned_at: datetime.datetime | None = None, hangup_cause: int = 0,
+                 hangup_reason: str = "", hung_up_by: HangupSide = ..., disposition: str = "",
+                 notes: str = "", auto_disposition: bool = False) -> None: ...
+
+# ---- lead.hpp -----------------------------------------------------------------
+
+class Lead(_Value):
+    id: int
+    campaign: int
+    phone: PhoneNumber
+    time_zone: str
+    fields: list[tuple[str, str]]
+    def __init__(self, id: int = 0, campaign: int = 0, phone: PhoneNumber = ...,
+                 time_zone: str = "", fields: list[tuple[str, str]] = ...) -> None: ...
+    def field(self, name: str) -> str: ...
+
+class QueueStatus(_Enum):
+    __members__: ClassVar[dict[str, QueueStatus]]
+    pending: ClassVar[QueueStatus]
+    dialing: ClassVar[QueueStatus]
+    answered: ClassVar[QueueStatus]
+    completed: ClassVar[QueueStatus]
+    busy: ClassVar[QueueStatus]
+    no_answer: ClassVar[QueueStatus]
+    failed: ClassVar[QueueStatus]
+    invalid_number: ClassVar[QueueStatus]
+    dropped: ClassVar[QueueStatus]
+    @staticmethod
+    def from_string(text: str) -> QueueStatus: ...
+
+def queue_status_for(outcome: CallOutcome) -> QueueStatus: ...
+
+class QueueUpdate(_Value):
+    campaign: int
+    lead: int
+    status: QueueStatus
+    call: int
+    at: datetime.datetime | None
+    def __init__(self, campaign: int = 0, lead: int = 0, status: QueueStatus = ...,
+                 call: int = 0, at: datetime.datetime | None = None) -> None: ...
+
+# ---- hangup_cause.hpp -----------------------------------------------------------
+
+class DialStatus(_Enum):
+    """from_string accepts Asterisk's spelling ("NOANSWER") and ours ("noanswer")."""
+
+    __members__: ClassVar[dict[str, DialStatus]]
+    none: ClassVar[DialStatus]
+    answer: ClassVar[DialStatus]
+    busy: ClassVar[DialStatus]
+    noanswer: ClassVar[DialStatus]
+    congestion: ClassVar[DialStatus]
+    chanunavail: ClassVar[DialStatus]
+    cancel: ClassVar[DialStatus]
+    dontcall: ClassVar[DialStatus]
+    @staticmethod
+    def from_string(text: str) -> DialStatus: ...
+
+def cause_text(cause: int) -> str: ...
+def outcome_before_answer(status: DialStatus, cause: int) -> CallOutcome: ...
+
+# ---- call_control.hpp -----------------------------------------------------------
+
+class Leg(_Enum):
+    __members__: ClassVar[dict[str, Leg]]
+    customer: ClassVar[Leg]
+    agent: ClassVar[Leg]
+
+class OriginateRequest(_Value):
+    channel: int
+    call: int
+    leg: Leg
+    endpoint: str
+    caller_id: str
+    timeout: datetime.timedelta
+    def __init__(self, channel: int = 0, call: int = 0, leg: Leg = ..., endpoint: str = "",
+                 caller_id: str = "", timeout: _Duration = ...) -> None: ...
+
+class CallControl:
+    """Port for placing and ending calls; subclass it to implement it in Python.
+
+    Override every method. Return None for success; raise to refuse (a
+    DialerError keeps its code, any other exception reaches the engine as
+    Errc.unavailable). Never call the engine from these methods.
+    """
+
+    def __init__(self) -> None: ...
+    def originate(self, request: OriginateRequest) -> None: ...
+    def answer(self, channel: int) -> None: ...
+    def hang_up(self, channel: int, cause: int = 16) -> None: ...
+    def create_bridge(self, bridge: int) -> None: ...
+    def add_to_bridge(self, bridge: int, channel: int) -> None: ...
+    def destroy_bridge(self, bridge: int) -> None: ...
+    def play(self, channel: int, media: str) -> None: ...
+
+class ChannelRinging(_Value):
+    channel: int
+    def __init__(self, channel: int = 0) -> None: ...
+
+class ChannelAnswered(_Value):
+    channel: int
+    def __init__(self, channel: int = 0) -> None: ...
+
+class ChannelHungUp(_Value):
+    channel: int
+    cause: int
+    dial_status: DialStatus
+    def __init__(self, channel: int = 0, cause: int = 0,
+                 dial_status: DialStatus = ...) -> None: ...
+
+class OriginateFailed(_Value):
+    channel: int
+    error: Error
+    def __init__(self, channel: int = 0, error: Error = ...) -> None: ...
+
+CallEvent = ChannelRinging | ChannelAnswered | ChannelHungUp | OriginateFailed
+
+# ---- event_sink.hpp ---------------------------------------------------------------
+
+class StatusReason(_Enum):
+    __members__: ClassVar[dict[str, StatusReason]]
+    command: ClassVar[StatusReason]
+    call: ClassVar[StatusReason]
+    disposition: ClassVar[StatusReason]
+    wrapup_timeout: ClassVar[StatusReason]
+    busy_reset: ClassVar[StatusReason]
+
+class StatusUpdate(_Value):
+    agent: int
+    status: AgentStatus
+    previous: AgentStatus
+    reason: StatusReason
+    at: datetime.datetime | None
+    def __init__(self, agent: int = 0, status: AgentStatus = ..., previous: AgentStatus = ...,
+                 reason: StatusReason = ..., at: datetime.datetime | None = None) -> None: ...
+
+class CallUpdate(_Value):
+    agent: int
+    call: int
+    state: CallState
+    outcome: CallOutcome
+    at: datetime.datetime | None
+    def __init__(self, agent: int = 0, call: int = 0, state: CallState = ...,
+                 outcome: CallOutcome = ..., at: datetime.datetime | None = None) -> None: ...
+
+class LeadPop(_Value):
+    agent: int
+    call: int
+    lead: Lead | None
+    script: str
+    number: str
+    dial_prefix: str
+    def __init__(self, agent: int = 0, call: int = 0, lead: Lead | None = None,
+                 script: str = "", number: str = "", dial_prefix: str = "") -> None: ...
+
+class Alarm(_Value):
+    what: str
+    error: Error
+    def __init__(self, what: str = "", error: Error = ...) -> None: ...
+
+Event = StatusUpdate | CallUpdate | LeadPop | Alarm
+
+class EventSink:
+    """Where the engine publishes events; subclass it and override publish.
+
+    publish must not raise (an exception is reported through
+    sys.unraisablehook and dropped) and must not call the engine.
+    """
+
+    def __init__(self) -> None: ...
+    def publish(self, event: Event) -> None: ...
+
+@final
+class FanoutSink(EventSink):
+    def __init__(self) -> None: ...
+    def add(self, sink: EventSink) -> None: ...
+
+@final
+class NullSink(EventSink):
+    def __init__(self) -> None: ...
+
+# ---- store.hpp ------------------------------------------------------------------
+
+class LeadStore:
+    """Port for leads and queue rows; subclass it to implement it in Python.
+
+    find_lead/find_lead_by_phone return a Lead, or None (or raise NotFound)
+    when there is none. Other exceptions reach the engine as StorageError
+    (a DialerError keeps its code).
+    """
+
+    def __init__(self) -> None: ...
+    def find_lead(self, id: int) -> Lead: ...
+    def find_lead_by_phone(self, last_ten: str, campaign: int) -> Lead: ...
+    def update_queue(self, update: QueueUpdate) -> None: ...
+
+class CallLogStore:
+    """Port for the call log; subclass it to implement it in Python."""
+
+    def __init__(self) -> None: ...
+    def save_call(self, record: CallRecord) -> None: ...
+
+# ---- engine.hpp -----------------------------------------------------------------
+
+BUSY_RESET_AFTER: datetime.timedelta
+
+class EngineOptions(_Value):
+    id_base: int
+    busy_reset_after: datetime.timedelta
+    agent_answer_timeout: datetime.timedelta
+    def __init__(self, id_base: int = 0, busy_reset_after: _Duration = ...,
+                 agent_answer_timeout: _Duration = ...) -> None: ...
+
+class Disposition(_Value):
+    code: str
+    notes: str
+    next_break: str
+    def __init__(self, code: str = "", notes: str = "", next_break: str = "") -> None: ...
+
+class AgentView(_Value):
+    id: int
+    status: AgentStatus
+    campaign: int
+    call: int
+    since: datetime.datetime | None
+    def __init__(self, id: int = 0, status: AgentStatus = ..., campaign: int = 0,
+                 call: int = 0, since: datetime.datetime | None = None) -> None: ...
+
+class Engine:
+    """The dialer's deterministic core. Keeps its ports alive; use it from one
+    thread at a time."""
+
+    def __init__(self, clock: Clock, call_control: CallControl, lead_store: LeadStore,
+                 call_log_store: CallLogStore, events: EventSink,
+                 options: EngineOptions = ...) -> None: ...
+    def save_carrier(self, carrier: Carrier) -> None: ...
+    def save_campaign(self, campaign: Campaign) -> None: ...
+    def save_agent(self, agent: Agent) -> None: ...
+    def find_campaign(self, id: int) -> Campaign | None: ...
+    def find_carrier(self, id: int) -> Carrier | None: ...
+    def find_agent(self, id: int) -> Agent | None: ...
+    def log_in(self, agent: int, campaign: int) -> None: ...
+    def log_out(self, agent: int) -> None: ...
+    def set_available(self, agent: int) -> None: ...
+    def take_break(self, agent: int, break_type: str) -> None: ...
+    def dial_number(self, agent: int, number: str) -> int: ...
+    def dial_lead(self, agent: int, lead: int) -> int: ...
+    def hang_up(self, agent: int) -> None: ...
+    def submit_disposition(self, agent: int, disposition: Disposition) -> None: ...
+    def on_call_event(self, event: CallEvent) -> None: ...
+    def next_deadline(self) -> datetime.timedelta | None: ...
+    def on_timer(self) -> None: ...
+    def agent(self, id: int) -> AgentView | None: ...
+    def find_call(self, id: int) -> CallRecord | None: ...
+    def live_call_count(self) -> int: ...
+    def ignored_event_count(self) -> int: ...
