@@ -180,7 +180,17 @@ struct Engine::Impl {
 
   void update_queue(const CallRecord& r, QueueStatus status) {
     if (!r.lead.valid()) return;
-    if (auto done = ports.leads.update_queue({r.campaign, r.lead, status, r.id, wall_now()}); !done) {
+    QueueUpdate update;
+    update.campaign = r.campaign;
+    update.lead = r.lead;
+    update.status = status;
+    update.call = r.id;
+    update.at = wall_now();
+    update.owner = options.node;
+    update.attempted = status == QueueStatus::dialing;
+    // Back to pending (a cancelled or lost call): claimable again at once.
+    if (status == QueueStatus::pending) update.ready_at = update.at;
+    if (auto done = ports.leads.update_queue(update); !done) {
       alarm("queue update for lead " + to_string(r.lead), std::move(done).error());
     }
   }

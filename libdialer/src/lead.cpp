@@ -1,49 +1,12 @@
 #include "dialer/lead.hpp"
 
-#include "internal/enum_names.hpp"
-
 namespace dialer {
-namespace {
-
-constexpr internal::NameTable<QueueStatus, 9> kStatusNames{{
-    {QueueStatus::pending, "pending"},
-    {QueueStatus::dialing, "dialing"},
-    {QueueStatus::answered, "answered"},
-    {QueueStatus::completed, "completed"},
-    {QueueStatus::busy, "busy"},
-    {QueueStatus::no_answer, "no_answer"},
-    {QueueStatus::failed, "failed"},
-    {QueueStatus::invalid_number, "invalid_number"},
-    {QueueStatus::dropped, "dropped"},
-}};
-
-}  // namespace
 
 std::string_view Lead::field(std::string_view name) const {
   for (const auto& [key, value] : fields) {
     if (key == name) return value;
   }
   return {};
-}
-
-const char* to_string(QueueStatus s) noexcept { return internal::name_of(kStatusNames, s); }
-bool from_string(std::string_view s, QueueStatus& out) noexcept {
-  return internal::parse_name(kStatusNames, s, out);
-}
-
-QueueStatus queue_status_for(CallOutcome outcome) noexcept {
-  switch (outcome) {
-    case CallOutcome::completed: return QueueStatus::answered;
-    case CallOutcome::busy: return QueueStatus::busy;
-    case CallOutcome::no_answer: return QueueStatus::no_answer;
-    case CallOutcome::failed: return QueueStatus::failed;
-    case CallOutcome::invalid_number: return QueueStatus::invalid_number;
-    case CallOutcome::dropped: return QueueStatus::dropped;
-    case CallOutcome::none:
-    case CallOutcome::cancelled:
-    case CallOutcome::lost: return QueueStatus::pending;
-  }
-  return QueueStatus::pending;
 }
 
 }  // namespace dialer

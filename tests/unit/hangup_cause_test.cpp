@@ -1,7 +1,7 @@
 #include <doctest/doctest.h>
 
 #include "dialer/hangup_cause.hpp"
-#include "dialer/lead.hpp"
+#include "dialer/queue.hpp"
 
 using namespace dialer;
 

@@ -108,19 +108,30 @@ void bind_testing(py::module_& t) {
       .def(py::init<>());
 
   // ---- memory_store.hpp ----
-  // StoreOp has no to_string in C++: its str() stays pybind11's ("StoreOp.find_lead").
-  py::enum_<StoreOp> op(t, "StoreOp", "A MemoryStore operation, for fail_nth.");
+  auto op = bind_enum<StoreOp>(t, "StoreOp", "A MemoryStore operation, for fail_nth.");
   DIALER_PY_VALUE(op, StoreOp, find_lead);
   DIALER_PY_VALUE(op, StoreOp, find_lead_by_phone);
+  DIALER_PY_VALUE(op, StoreOp, add_leads);
+  DIALER_PY_VALUE(op, StoreOp, claim_leads);
+  DIALER_PY_VALUE(op, StoreOp, renew_leases);
+  DIALER_PY_VALUE(op, StoreOp, release_leads);
   DIALER_PY_VALUE(op, StoreOp, update_queue);
+  DIALER_PY_VALUE(op, StoreOp, queue_entry);
+  DIALER_PY_VALUE(op, StoreOp, add_do_not_call);
+  DIALER_PY_VALUE(op, StoreOp, is_do_not_call);
   DIALER_PY_VALUE(op, StoreOp, save_call);
+  DIALER_PY_VALUE(op, StoreOp, find_call);
+  DIALER_PY_VALUE(op, StoreOp, count_calls_to);
+  DIALER_PY_VALUE(op, StoreOp, max_call_id);
+  add_from_string(op);
 
-  py::class_<testing::MemoryStore, LeadStore, CallLogStore>(
-      t, "MemoryStore", "An in-memory LeadStore and CallLogStore that can fail on demand.",
+  py::class_<testing::MemoryStore, LeadStore, DoNotCallStore, CallLogStore>(
+      t, "MemoryStore",
+      "An in-memory LeadStore, DoNotCallStore and CallLogStore that can fail on demand.",
       py::is_final())
       .def(py::init<>())
       .def("add_lead", unwrapped(&testing::MemoryStore::add_lead), py::arg("lead"),
-           "Adds or replaces a lead; its queue row becomes pending. Raises InvalidArgument.")
+           "Adds or replaces a lead, claimable at once. Raises InvalidArgument.")
       .def("queue_status", &testing::MemoryStore::queue_status, py::arg("lead"),
            "The lead's QueueStatus, or None for an unknown lead.")
       .def("queue_history", &testing::MemoryStore::queue_history, py::arg("lead"),

@@ -35,8 +35,12 @@ def test_enum_names_follow_the_cpp_enumerators() -> None:
     assert dialer.DialStatus.from_string("NOANSWER") == dialer.DialStatus.noanswer
     with pytest.raises(ValueError):
         dialer.AgentState.from_string("on_break")
-    assert set(testing.StoreOp.__members__) == {"find_lead", "find_lead_by_phone",
-                                                "update_queue", "save_call"}
+    assert set(testing.StoreOp.__members__) == {
+        "find_lead", "find_lead_by_phone", "add_leads", "claim_leads", "renew_leases",
+        "release_leads", "update_queue", "queue_entry", "add_do_not_call", "is_do_not_call",
+        "save_call", "find_call", "count_calls_to", "max_call_id"}
+    assert testing.StoreOp.from_string("claim_leads") == testing.StoreOp.claim_leads
+    assert dialer.LeadOrder.from_string("priority_first") == dialer.LeadOrder.priority_first
 
 
 def test_agent_transition_table() -> None:

@@ -43,6 +43,9 @@ namespace dialer {
 inline constexpr std::chrono::minutes kBusyResetAfter{10};
 
 struct EngineOptions {
+  /// This dialer's name among all that share a store: the owner of its queue
+  /// leases ("node-a"). Default "dialer".
+  std::string node = "dialer";
   /// Call, channel and bridge ids are id_base + 1, + 2, ... Give each engine
   /// run a distinct base (e.g. from the store's highest call id) so ids never
   /// repeat across restarts or nodes. Default 0.

@@ -1,25 +1,32 @@
-// Storage ports: where leads, queue rows and the call log live.
+// Storage ports: where leads, queue rows, the do-not-call list and the call log
+// live.
 //
 // Split by aggregate so that each can grow on its own. Each method is one unit
 // of work (one transaction in SQL stores) and is safe to repeat: the engine may
-// retry, and save_call is an upsert by call id.
+// retry, save_call is an upsert by call id, and claims are leases.
 //
-// Reads the engine makes on an agent's command (a lead for a screen pop) must
-// be quick; writes must not block the engine's thread for long — the SQL stores
-// queue them for a writer thread and flush on shutdown. A write that fails is
-// returned as Errc::storage_error (and retried by the store where it can), never
-// dropped in silence.
+// Reads the engine makes (a lead for a screen pop, a hopper refill) must be
+// quick and run ahead of need; writes must not block the engine's thread for
+// long — the SQL stores queue them for a writer thread and flush on shutdown.
+// A write that fails is returned as Errc::storage_error (and retried by the
+// store where it can), never dropped in silence.
 //
-// Implemented by: testing::MemoryStore, and the SQLite and PostgreSQL stores.
-// Called by: the engine, from its own thread.
+// Implemented by: testing::MemoryStore, and the SQLite and PostgreSQL stores;
+// all pass the conformance suite in tests/conformance/. Called by: the engine,
+// from its own thread; SQL stores are also safe to share between threads and
+// processes (claims are atomic).
 #pragma once
 
+#include <cstdint>
+#include <span>
 #include <string_view>
+#include <vector>
 
 #include "dialer/call.hpp"
 #include "dialer/error.hpp"
 #include "dialer/ids.hpp"
 #include "dialer/lead.hpp"
+#include "dialer/queue.hpp"
 
 namespace dialer {
 
@@ -29,10 +36,41 @@ class LeadStore {
   /// Errors: Errc::not_found, Errc::storage_error.
   virtual Result<Lead> find_lead(LeadId id) = 0;
   /// The lead whose number ends in these 10 digits, preferring one of
-  /// `campaign`. Errors: Errc::not_found, Errc::storage_error.
+  /// `campaign`, then the lowest id. Errors: Errc::not_found, Errc::storage_error.
   virtual Result<Lead> find_lead_by_phone(std::string_view last_ten, CampaignId campaign) = 0;
-  /// Moves a lead's queue row. Errors: Errc::not_found, Errc::storage_error.
+
+  /// Adds leads, or replaces those with the same id (their queue rows are kept).
+  /// A lead with id zero gets a new id. New leads are pending and ready at `now`.
+  /// Returns the ids in input order. All or nothing.
+  /// Errors: Errc::invalid_argument (no number, unknown campaign), Errc::storage_error.
+  virtual Result<std::vector<LeadId>> add_leads(std::span<const Lead> leads, WallTime now) = 0;
+
+  /// Claims up to `limit` claimable leads of the campaign (see queue.hpp),
+  /// atomically: no lead is held by two dialers at once, across threads,
+  /// processes and servers. Errors: Errc::invalid_argument (empty owner),
+  /// Errc::storage_error.
+  virtual Result<std::vector<ClaimedLead>> claim_leads(const ClaimRequest& request) = 0;
+  /// Extends the leases `owner` holds on these leads to `until`; leads it no
+  /// longer holds are skipped. Returns how many were renewed.
+  virtual Result<std::size_t> renew_leases(std::string_view owner, std::span<const LeadId> leads,
+                                           WallTime until) = 0;
+  /// Gives leads back unattempted: the lease ends, status and ready time stay.
+  virtual Result<void> release_leads(std::string_view owner, std::span<const LeadId> leads) = 0;
+  /// Moves a lead's queue row. Errors: Errc::not_found, Errc::conflict (leased
+  /// to another dialer), Errc::storage_error.
   virtual Result<void> update_queue(const QueueUpdate& update) = 0;
+  /// Errors: Errc::not_found, Errc::storage_error.
+  virtual Result<QueueEntry> queue_entry(LeadId lead) = 0;
+};
+
+class DoNotCallStore {
+ public:
+  virtual ~DoNotCallStore() = default;
+  /// Adds an E.164 number to a campaign's list, or to the global list when
+  /// `campaign` is zero. Adding twice is fine.
+  virtual Result<void> add_do_not_call(std::string_view e164, CampaignId campaign) = 0;
+  /// Whether the number is on the global list or on `campaign`'s.
+  virtual Result<bool> is_do_not_call(std::string_view e164, CampaignId campaign) = 0;
 };
 
 class CallLogStore {
@@ -40,6 +78,13 @@ class CallLogStore {
   virtual ~CallLogStore() = default;
   /// Inserts or replaces the row with record.id. Errors: Errc::storage_error.
   virtual Result<void> save_call(const CallRecord& record) = 0;
+  /// Errors: Errc::not_found, Errc::storage_error.
+  virtual Result<CallRecord> find_call(CallId id) = 0;
+  /// Calls created at or after `since` to this E.164 number, in any campaign
+  /// (for per-number daily attempt caps).
+  virtual Result<std::uint32_t> count_calls_to(std::string_view e164, WallTime since) = 0;
+  /// The highest call id stored, or zero: a new engine's EngineOptions::id_base.
+  virtual Result<std::uint64_t> max_call_id() = 0;
 };
 
 }  // namespace dialer

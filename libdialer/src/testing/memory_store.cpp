@@ -1,18 +1,38 @@
 #include "dialer/testing/memory_store.hpp"
 
-#include "dialer/phone_number.hpp"
+#include <algorithm>
+#include <tuple>
 
 #include "../internal/enum_names.hpp"
+#include "dialer/phone_number.hpp"
 
 namespace dialer::testing {
 namespace {
 
-constexpr internal::NameTable<StoreOp, 4> kOpNames{{
+constexpr internal::NameTable<StoreOp, 14> kOpNames{{
     {StoreOp::find_lead, "find_lead"},
     {StoreOp::find_lead_by_phone, "find_lead_by_phone"},
+    {StoreOp::add_leads, "add_leads"},
+    {StoreOp::claim_leads, "claim_leads"},
+    {StoreOp::renew_leases, "renew_leases"},
+    {StoreOp::release_leads, "release_leads"},
     {StoreOp::update_queue, "update_queue"},
+    {StoreOp::queue_entry, "queue_entry"},
+    {StoreOp::add_do_not_call, "add_do_not_call"},
+    {StoreOp::is_do_not_call, "is_do_not_call"},
     {StoreOp::save_call, "save_call"},
+    {StoreOp::find_call, "find_call"},
+    {StoreOp::count_calls_to, "count_calls_to"},
+    {StoreOp::max_call_id, "max_call_id"},
 }};
+
+// dialing and answered are the statuses of a call in progress: the dialer
+// keeps its lease and the row its ready time.
+bool in_progress(QueueStatus s) { return s == QueueStatus::dialing || s == QueueStatus::answered; }
+
+bool lease_live(const QueueEntry& e, WallTime now) {
+  return !e.lease_owner.empty() && e.lease_until > now;
+}
 
 }  // namespace
 
@@ -34,85 +54,268 @@ Result<void> MemoryStore::maybe_fail(StoreOp op) {
 }
 
 void MemoryStore::fail_nth(StoreOp op, std::size_t nth, Error error) {
-  failures_.emplace(op, std::make_pair(nth, std::move(error)));
+  std::lock_guard lock(mutex_);
+  failures_.emplace(op, std::make_pair(nth == 0 ? 1 : nth, std::move(error)));
+}
+
+void MemoryStore::keep_history(bool on) {
+  std::lock_guard lock(mutex_);
+  keep_history_ = on;
+}
+
+void MemoryStore::index(const Lead& lead) {
+  by_last_ten_.emplace(last_ten_digits(lead.phone.e164), lead.id);
+}
+
+void MemoryStore::unindex(const Lead& lead) {
+  auto [first, last] = by_last_ten_.equal_range(last_ten_digits(lead.phone.e164));
+  for (auto it = first; it != last; ++it) {
+    if (it->second == lead.id) {
+      by_last_ten_.erase(it);
+      return;
+    }
+  }
+}
+
+bool MemoryStore::on_do_not_call(const std::string& e164, CampaignId campaign) const {
+  return do_not_call_.contains({e164, CampaignId{}}) || do_not_call_.contains({e164, campaign});
 }
 
 Result<void> MemoryStore::add_lead(const Lead& lead) {
-  if (!lead.id.valid()) return Error{Errc::invalid_argument, "lead id must be non-zero"};
-  if (lead.phone.e164.empty()) return Error{Errc::invalid_argument, "lead has no number"};
-  if (auto old = leads_.find(lead.id); old != leads_.end()) {
-    auto [first, last] = by_last_ten_.equal_range(last_ten_digits(old->second.phone.e164));
-    for (auto it = first; it != last; ++it) {
-      if (it->second == lead.id) {
-        by_last_ten_.erase(it);
-        break;
-      }
-    }
-  }
-  leads_.insert_or_assign(lead.id, lead);
-  by_last_ten_.emplace(last_ten_digits(lead.phone.e164), lead.id);
-  queue_.insert_or_assign(lead.id, QueueStatus::pending);
+  // Ready since the epoch's first second: claimable at any time.
+  auto added = add_leads(std::span<const Lead>(&lead, 1), WallTime{std::chrono::seconds{1}});
+  if (!added) return std::move(added).error();
   return ok();
 }
 
+Result<std::vector<LeadId>> MemoryStore::add_leads(std::span<const Lead> leads, WallTime now) {
+  std::lock_guard lock(mutex_);
+  if (auto failed = maybe_fail(StoreOp::add_leads); !failed) return std::move(failed).error();
+  for (const Lead& lead : leads) {
+    if (lead.phone.e164.empty()) return Error{Errc::invalid_argument, "a lead has no number"};
+    if (!lead.campaign.valid()) return Error{Errc::invalid_argument, "a lead has no campaign"};
+  }
+  std::vector<LeadId> ids;
+  ids.reserve(leads.size());
+  for (Lead lead : leads) {
+    if (!lead.id.valid()) lead.id = LeadId{last_lead_id_ + 1};
+    last_lead_id_ = std::max(last_lead_id_, lead.id.value);
+    auto it = rows_.find(lead.id);
+    if (it == rows_.end()) {
+      QueueEntry entry;
+      entry.campaign = lead.campaign;
+      entry.lead = lead.id;
+      entry.ready_at = now;
+      index(lead);
+      it = rows_.emplace(lead.id, Row{lead, std::move(entry)}).first;
+    } else {
+      unindex(it->second.lead);
+      index(lead);
+      it->second.entry.campaign = lead.campaign;
+      it->second.lead = lead;
+    }
+    ids.push_back(lead.id);
+  }
+  return ids;
+}
+
 Result<Lead> MemoryStore::find_lead(LeadId id) {
+  std::lock_guard lock(mutex_);
   if (auto failed = maybe_fail(StoreOp::find_lead); !failed) return std::move(failed).error();
-  auto it = leads_.find(id);
-  if (it == leads_.end()) return Error{Errc::not_found, "no lead " + to_string(id)};
-  return it->second;
+  auto it = rows_.find(id);
+  if (it == rows_.end()) return Error{Errc::not_found, "no lead " + to_string(id)};
+  return it->second.lead;
 }
 
 Result<Lead> MemoryStore::find_lead_by_phone(std::string_view last_ten, CampaignId campaign) {
+  std::lock_guard lock(mutex_);
   if (auto failed = maybe_fail(StoreOp::find_lead_by_phone); !failed) {
     return std::move(failed).error();
   }
   auto [first, last] = by_last_ten_.equal_range(std::string(last_ten));
   const Lead* best = nullptr;
+  // The campaign's own lead first, then the lowest id: the answer never
+  // depends on hash order.
+  auto rank = [campaign](const Lead& l) { return std::make_tuple(l.campaign != campaign, l.id); };
   for (auto it = first; it != last; ++it) {
-    const Lead& lead = leads_.at(it->second);
-    // Prefer the campaign's own lead; among equals, the lowest id, so the
-    // answer does not depend on hash order.
-    const bool better = best == nullptr || (lead.campaign == campaign) > (best->campaign == campaign) ||
-                        ((lead.campaign == campaign) == (best->campaign == campaign) && lead.id < best->id);
-    if (better) best = &lead;
+    const Lead& lead = rows_.at(it->second).lead;
+    if (best == nullptr || rank(lead) < rank(*best)) best = &lead;
   }
-  if (best == nullptr) return Error{Errc::not_found, "no lead with a number ending in " + std::string(last_ten)};
+  if (best == nullptr) {
+    return Error{Errc::not_found, "no lead with a number ending in " + std::string(last_ten)};
+  }
   return *best;
 }
 
-Result<void> MemoryStore::update_queue(const QueueUpdate& update) {
-  if (auto failed = maybe_fail(StoreOp::update_queue); !failed) return failed;
-  auto it = queue_.find(update.lead);
-  if (it == queue_.end()) return Error{Errc::not_found, "no queue row for lead " + to_string(update.lead)};
-  it->second = update.status;
-  if (keep_history_) history_[update.lead].push_back(update);
+Result<std::vector<ClaimedLead>> MemoryStore::claim_leads(const ClaimRequest& r) {
+  std::lock_guard lock(mutex_);
+  if (auto failed = maybe_fail(StoreOp::claim_leads); !failed) return std::move(failed).error();
+  if (r.owner.empty()) return Error{Errc::invalid_argument, "a claim needs an owner"};
+  std::vector<Row*> candidates;
+  for (auto& [id, row] : rows_) {
+    const QueueEntry& e = row.entry;
+    if (e.campaign != r.campaign || !e.ready_at || *e.ready_at > r.now) continue;
+    if (lease_live(e, r.now)) continue;
+    if (r.max_attempts != 0 && e.attempts >= r.max_attempts) continue;
+    if (on_do_not_call(row.lead.phone.e164, r.campaign)) continue;
+    if (r.time_zones && std::find(r.time_zones->begin(), r.time_zones->end(),
+                                  row.lead.time_zone) == r.time_zones->end()) {
+      continue;
+    }
+    candidates.push_back(&row);
+  }
+  auto key = [order = r.order](const Row* row) {
+    const QueueEntry& e = row->entry;
+    switch (order) {
+      case LeadOrder::fewest_attempts_first:
+        return std::make_tuple(std::int64_t{e.attempts}, *e.ready_at, e.lead);
+      case LeadOrder::priority_first:
+        return std::make_tuple(-std::int64_t{row->lead.priority}, *e.ready_at, e.lead);
+      case LeadOrder::oldest_first: break;
+    }
+    return std::make_tuple(std::int64_t{0}, *e.ready_at, e.lead);
+  };
+  const std::size_t n = std::min(r.limit, candidates.size());
+  std::partial_sort(candidates.begin(), candidates.begin() + static_cast<std::ptrdiff_t>(n),
+                    candidates.end(), [&](const Row* a, const Row* b) { return key(a) < key(b); });
+  std::vector<ClaimedLead> out;
+  out.reserve(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    QueueEntry& e = candidates[i]->entry;
+    e.lease_owner = r.owner;
+    e.lease_until = r.now + r.lease;
+    out.push_back({candidates[i]->lead, e.attempts, e.lease_until});
+  }
+  return out;
+}
+
+Result<std::size_t> MemoryStore::renew_leases(std::string_view owner,
+                                              std::span<const LeadId> leads, WallTime until) {
+  std::lock_guard lock(mutex_);
+  if (auto failed = maybe_fail(StoreOp::renew_leases); !failed) return std::move(failed).error();
+  std::size_t renewed = 0;
+  for (LeadId id : leads) {
+    auto it = rows_.find(id);
+    if (it == rows_.end() || it->second.entry.lease_owner != owner || owner.empty()) continue;
+    it->second.entry.lease_until = until;
+    ++renewed;
+  }
+  return renewed;
+}
+
+Result<void> MemoryStore::release_leads(std::string_view owner, std::span<const LeadId> leads) {
+  std::lock_guard lock(mutex_);
+  if (auto failed = maybe_fail(StoreOp::release_leads); !failed) return failed;
+  for (LeadId id : leads) {
+    auto it = rows_.find(id);
+    if (it == rows_.end() || it->second.entry.lease_owner != owner) continue;
+    it->second.entry.lease_owner.clear();
+    it->second.entry.lease_until = {};
+  }
   return ok();
 }
 
+Result<void> MemoryStore::update_queue(const QueueUpdate& u) {
+  std::lock_guard lock(mutex_);
+  if (auto failed = maybe_fail(StoreOp::update_queue); !failed) return failed;
+  auto it = rows_.find(u.lead);
+  if (it == rows_.end()) return Error{Errc::not_found, "no queue row for lead " + to_string(u.lead)};
+  QueueEntry& e = it->second.entry;
+  if (!u.owner.empty() && e.lease_owner != u.owner && lease_live(e, u.at)) {
+    return Error{Errc::conflict, "lead " + to_string(u.lead) + " is held by " + e.lease_owner};
+  }
+  e.status = u.status;
+  if (u.call.valid()) e.last_call = u.call;
+  if (u.attempted) ++e.attempts;
+  if (!in_progress(u.status)) {
+    e.ready_at = u.ready_at;
+    e.lease_owner.clear();
+    e.lease_until = {};
+  }
+  if (keep_history_) history_[u.lead].push_back(u);
+  return ok();
+}
+
+Result<QueueEntry> MemoryStore::queue_entry(LeadId lead) {
+  std::lock_guard lock(mutex_);
+  if (auto failed = maybe_fail(StoreOp::queue_entry); !failed) return std::move(failed).error();
+  auto it = rows_.find(lead);
+  if (it == rows_.end()) return Error{Errc::not_found, "no queue row for lead " + to_string(lead)};
+  return it->second.entry;
+}
+
+Result<void> MemoryStore::add_do_not_call(std::string_view e164, CampaignId campaign) {
+  std::lock_guard lock(mutex_);
+  if (auto failed = maybe_fail(StoreOp::add_do_not_call); !failed) return failed;
+  if (e164.empty()) return Error{Errc::invalid_argument, "no number"};
+  do_not_call_.emplace(std::string(e164), campaign);
+  return ok();
+}
+
+Result<bool> MemoryStore::is_do_not_call(std::string_view e164, CampaignId campaign) {
+  std::lock_guard lock(mutex_);
+  if (auto failed = maybe_fail(StoreOp::is_do_not_call); !failed) return std::move(failed).error();
+  return on_do_not_call(std::string(e164), campaign);
+}
+
 Result<void> MemoryStore::save_call(const CallRecord& record) {
+  std::lock_guard lock(mutex_);
   if (auto failed = maybe_fail(StoreOp::save_call); !failed) return failed;
   if (keep_history_) calls_.insert_or_assign(record.id, record);
   return ok();
 }
 
-std::optional<QueueStatus> MemoryStore::queue_status(LeadId lead) const {
-  auto it = queue_.find(lead);
-  if (it == queue_.end()) return std::nullopt;
+Result<CallRecord> MemoryStore::find_call(CallId id) {
+  std::lock_guard lock(mutex_);
+  if (auto failed = maybe_fail(StoreOp::find_call); !failed) return std::move(failed).error();
+  auto it = calls_.find(id);
+  if (it == calls_.end()) return Error{Errc::not_found, "no call " + to_string(id)};
   return it->second;
 }
 
+Result<std::uint32_t> MemoryStore::count_calls_to(std::string_view e164, WallTime since) {
+  std::lock_guard lock(mutex_);
+  if (auto failed = maybe_fail(StoreOp::count_calls_to); !failed) return std::move(failed).error();
+  std::uint32_t n = 0;
+  for (const auto& [id, record] : calls_) {
+    if (record.number == e164 && record.created_at >= since) ++n;
+  }
+  return n;
+}
+
+Result<std::uint64_t> MemoryStore::max_call_id() {
+  std::lock_guard lock(mutex_);
+  if (auto failed = maybe_fail(StoreOp::max_call_id); !failed) return std::move(failed).error();
+  return calls_.empty() ? std::uint64_t{0} : calls_.rbegin()->first.value;
+}
+
+std::optional<QueueStatus> MemoryStore::queue_status(LeadId lead) const {
+  std::lock_guard lock(mutex_);
+  auto it = rows_.find(lead);
+  if (it == rows_.end()) return std::nullopt;
+  return it->second.entry.status;
+}
+
 std::vector<QueueUpdate> MemoryStore::queue_history(LeadId lead) const {
+  std::lock_guard lock(mutex_);
   auto it = history_.find(lead);
   return it == history_.end() ? std::vector<QueueUpdate>{} : it->second;
 }
 
 std::optional<CallRecord> MemoryStore::call(CallId id) const {
+  std::lock_guard lock(mutex_);
   auto it = calls_.find(id);
   if (it == calls_.end()) return std::nullopt;
   return it->second;
 }
 
+std::size_t MemoryStore::call_count() const {
+  std::lock_guard lock(mutex_);
+  return calls_.size();
+}
+
 std::vector<CallRecord> MemoryStore::calls() const {
+  std::lock_guard lock(mutex_);
   std::vector<CallRecord> out;
   out.reserve(calls_.size());
   for (const auto& [id, record] : calls_) out.push_back(record);

@@ -1,34 +1,67 @@
-// An in-memory LeadStore and CallLogStore: the engine's tests, the examples and
-// the simulations use it, and it runs the same conformance suite as the SQL
-// stores. Any operation can be made to fail on demand.
+// An in-memory LeadStore, DoNotCallStore and CallLogStore: the engine's tests,
+// the examples and the simulations use it, and it passes the same conformance
+// suite as the SQL stores. Any operation can be made to fail on demand.
+//
+// Thread-safety: every method may be called from any thread.
 #pragma once
 
 #include <cstddef>
 #include <map>
+#include <mutex>
 #include <optional>
+#include <set>
 #include <string>
+#include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "dialer/store.hpp"
 
 namespace dialer::testing {
 
-enum class StoreOp { find_lead, find_lead_by_phone, update_queue, save_call };
+enum class StoreOp {
+  find_lead,
+  find_lead_by_phone,
+  add_leads,
+  claim_leads,
+  renew_leases,
+  release_leads,
+  update_queue,
+  queue_entry,
+  add_do_not_call,
+  is_do_not_call,
+  save_call,
+  find_call,
+  count_calls_to,
+  max_call_id,
+};
 
 const char* to_string(StoreOp op) noexcept;
 bool from_string(std::string_view s, StoreOp& out) noexcept;
 
-class MemoryStore final : public LeadStore, public CallLogStore {
+class MemoryStore final : public LeadStore, public DoNotCallStore, public CallLogStore {
  public:
-  /// Adds or replaces a lead; its queue row becomes pending.
-  /// Errors: Errc::invalid_argument (zero id, empty number).
+  /// Adds or replaces one lead, claimable at once. Errors: as add_leads.
   Result<void> add_lead(const Lead& lead);
 
   Result<Lead> find_lead(LeadId id) override;
   Result<Lead> find_lead_by_phone(std::string_view last_ten, CampaignId campaign) override;
+  Result<std::vector<LeadId>> add_leads(std::span<const Lead> leads, WallTime now) override;
+  Result<std::vector<ClaimedLead>> claim_leads(const ClaimRequest& request) override;
+  Result<std::size_t> renew_leases(std::string_view owner, std::span<const LeadId> leads,
+                                   WallTime until) override;
+  Result<void> release_leads(std::string_view owner, std::span<const LeadId> leads) override;
   Result<void> update_queue(const QueueUpdate& update) override;
+  Result<QueueEntry> queue_entry(LeadId lead) override;
+
+  Result<void> add_do_not_call(std::string_view e164, CampaignId campaign) override;
+  Result<bool> is_do_not_call(std::string_view e164, CampaignId campaign) override;
+
   Result<void> save_call(const CallRecord& record) override;
+  Result<CallRecord> find_call(CallId id) override;
+  Result<std::uint32_t> count_calls_to(std::string_view e164, WallTime since) override;
+  Result<std::uint64_t> max_call_id() override;
 
   /// The queue status of a lead, or nullopt for an unknown lead.
   std::optional<QueueStatus> queue_status(LeadId lead) const;
@@ -36,7 +69,7 @@ class MemoryStore final : public LeadStore, public CallLogStore {
   std::vector<QueueUpdate> queue_history(LeadId lead) const;
   /// A call log row, or nullopt.
   std::optional<CallRecord> call(CallId id) const;
-  std::size_t call_count() const { return calls_.size(); }
+  std::size_t call_count() const;
   /// All call log rows in call id order.
   std::vector<CallRecord> calls() const;
 
@@ -44,17 +77,27 @@ class MemoryStore final : public LeadStore, public CallLogStore {
   void fail_nth(StoreOp op, std::size_t nth, Error error);
   /// Keeps (default) or stops keeping every queue change and call row;
   /// benchmarks turn it off to measure the engine alone.
-  void keep_history(bool on) { keep_history_ = on; }
+  void keep_history(bool on);
 
  private:
-  Result<void> maybe_fail(StoreOp op);
+  struct Row {
+    Lead lead;
+    QueueEntry entry;
+  };
 
-  std::unordered_map<LeadId, Lead> leads_;
+  Result<void> maybe_fail(StoreOp op);
+  bool on_do_not_call(const std::string& e164, CampaignId campaign) const;
+  void index(const Lead& lead);
+  void unindex(const Lead& lead);
+
+  mutable std::mutex mutex_;
+  std::map<LeadId, Row> rows_;
   std::unordered_multimap<std::string, LeadId> by_last_ten_;
-  std::unordered_map<LeadId, QueueStatus> queue_;
+  std::set<std::pair<std::string, CampaignId>> do_not_call_;
   std::unordered_map<LeadId, std::vector<QueueUpdate>> history_;
   std::map<CallId, CallRecord> calls_;
   std::multimap<StoreOp, std::pair<std::size_t, Error>> failures_;
+  std::uint64_t last_lead_id_ = 0;
   bool keep_history_ = true;
 };
 

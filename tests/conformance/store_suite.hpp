@@ -1,0 +1,464 @@
+// The storage conformance suite: one body of tests that every implementation
+// of the storage ports passes — the memory store, SQLite and PostgreSQL — so
+// the engine cannot tell them apart.
+//
+// A test file includes this header once and invokes the suite with a fixture:
+//
+//   struct MyFixture {
+//     static constexpr const char* kName = "my store";
+//     LeadStore& leads();  DoNotCallStore& do_not_call();  CallLogStore& call_log();
+//     /// Makes every write acknowledged so far visible to reads (stores that
+//     /// write on a background thread wait for it here).
+//     void flush();
+//     /// A second, independent handle on the same data (a new connection for
+//     /// SQL stores), for the concurrency case.
+//     std::shared_ptr<LeadStore> another_connection();
+//   };
+//   TEST_CASE_TEMPLATE_INVOKE(store_conformance, MyFixture);
+//
+// Each case constructs a fresh fixture: an empty store.
+#pragma once
+
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "dialer/store.hpp"
+
+namespace dialer::conformance {
+
+using namespace std::chrono_literals;
+
+inline const WallTime kT0 = WallTime{std::chrono::seconds{1767603600}};  // 2026-01-05 09:00 UTC
+inline constexpr CampaignId kCampaignA{1};
+inline constexpr CampaignId kCampaignB{2};
+
+inline Lead make_lead(std::uint64_t id, CampaignId campaign, std::string e164,
+                      std::string time_zone = "America/New_York", std::int32_t priority = 0) {
+  Lead lead;
+  lead.id = LeadId{id};
+  lead.campaign = campaign;
+  lead.phone = {std::move(e164), "US"};
+  lead.time_zone = std::move(time_zone);
+  lead.fields = {{"first_name", "Lead " + std::to_string(id)}};
+  lead.priority = priority;
+  return lead;
+}
+
+/// "+1415555" followed by a 4-digit serial.
+inline std::string number(std::uint64_t n) {
+  std::string digits = std::to_string(1000 + n % 9000);
+  return "+1415555" + digits;
+}
+
+inline std::vector<Lead> leads_of(CampaignId campaign, std::uint64_t first, std::uint64_t count) {
+  std::vector<Lead> out;
+  for (std::uint64_t i = first; i < first + count; ++i) out.push_back(make_lead(i, campaign, number(i)));
+  return out;
+}
+
+inline ClaimRequest claim(CampaignId campaign, std::string owner, std::size_t limit, WallTime now) {
+  ClaimRequest r;
+  r.campaign = campaign;
+  r.owner = std::move(owner);
+  r.limit = limit;
+  r.now = now;
+  r.lease = 60s;
+  return r;
+}
+
+inline std::vector<LeadId> ids_of(const std::vector<ClaimedLead>& claimed) {
+  std::vector<LeadId> out;
+  for (const auto& c : claimed) out.push_back(c.lead.id);
+  return out;
+}
+
+inline QueueUpdate update(LeadId lead, QueueStatus status, WallTime at, std::string owner) {
+  QueueUpdate u;
+  u.campaign = kCampaignA;
+  u.lead = lead;
+  u.status = status;
+  u.at = at;
+  u.owner = std::move(owner);
+  return u;
+}
+
+}  // namespace dialer::conformance
+
+TEST_CASE_TEMPLATE_DEFINE("storage conformance", F, store_conformance) {
+  using namespace dialer;
+  using namespace dialer::conformance;
+  using namespace std::chrono_literals;
+  F f;
+  LeadStore& leads = f.leads();
+  INFO("store: ", F::kName);
+
+  SUBCASE("added leads are found by id and by the last 10 digits of their number") {
+    auto ids = leads.add_leads(leads_of(kCampaignA, 1, 3), kT0);
+    REQUIRE(ids);
+    CHECK(*ids == std::vector<LeadId>{LeadId{1}, LeadId{2}, LeadId{3}});
+    const Lead two = leads.find_lead(LeadId{2}).value();
+    CHECK(two.phone.e164 == number(2));
+    CHECK(two.phone.region == "US");
+    CHECK(two.time_zone == "America/New_York");
+    CHECK(two.field("first_name") == "Lead 2");
+    CHECK(leads.find_lead_by_phone(number(3).substr(2), kCampaignA)->id == LeadId{3});
+    CHECK(leads.find_lead(LeadId{99}).error().code == Errc::not_found);
+    CHECK(leads.find_lead_by_phone("9999999999", kCampaignA).error().code == Errc::not_found);
+  }
+
+  SUBCASE("a lead with id zero gets a new id") {
+    REQUIRE(leads.add_leads(leads_of(kCampaignA, 5, 1), kT0));
+    Lead fresh = make_lead(0, kCampaignA, number(6));
+    auto ids = leads.add_leads(std::vector<Lead>{fresh}, kT0);
+    REQUIRE(ids);
+    REQUIRE(ids->size() == 1);
+    CHECK((*ids)[0].valid());
+    CHECK((*ids)[0] != LeadId{5});
+    CHECK(leads.find_lead((*ids)[0])->phone.e164 == number(6));
+  }
+
+  SUBCASE("the last-10-digit match prefers the campaign's own lead, then the lowest id") {
+    REQUIRE(leads.add_leads(std::vector<Lead>{make_lead(7, kCampaignB, "+14155550100"),
+                                              make_lead(8, kCampaignA, "+14155550100"),
+                                              make_lead(9, kCampaignA, "+14155550100")},
+                            kT0));
+    CHECK(leads.find_lead_by_phone("4155550100", kCampaignA)->id == LeadId{8});
+    CHECK(leads.find_lead_by_phone("4155550100", kCampaignB)->id == LeadId{7});
+    CHECK(leads.find_lead_by_phone("4155550100", CampaignId{3})->id == LeadId{7});
+  }
+
+  SUBCASE("adding leads is all or nothing") {
+    std::vector<Lead> batch = leads_of(kCampaignA, 1, 2);
+    batch.push_back(make_lead(3, kCampaignA, ""));  // no number
+    CHECK(leads.add_leads(batch, kT0).error().code == Errc::invalid_argument);
+    CHECK(leads.find_lead(LeadId{1}).error().code == Errc::not_found);
+  }
+
+  SUBCASE("replacing a lead keeps its queue row") {
+    REQUIRE(leads.add_leads(leads_of(kCampaignA, 1, 1), kT0));
+    REQUIRE(leads.claim_leads(claim(kCampaignA, "a", 1, kT0)));
+    QueueUpdate u = update(LeadId{1}, QueueStatus::dialing, kT0, "a");
+    u.attempted = true;
+    REQUIRE(leads.update_queue(u));
+    Lead changed = make_lead(1, kCampaignA, number(1));
+    changed.fields = {{"first_name", "Renamed"}};
+    REQUIRE(leads.add_leads(std::vector<Lead>{changed}, kT0 + 1h));
+    CHECK(leads.find_lead(LeadId{1})->field("first_name") == "Renamed");
+    const QueueEntry e = leads.queue_entry(LeadId{1}).value();
+    CHECK(e.status == QueueStatus::dialing);
+    CHECK(e.attempts == 1);
+  }
+
+  SUBCASE("new leads are pending and ready when added") {
+    REQUIRE(leads.add_leads(leads_of(kCampaignA, 1, 1), kT0));
+    const QueueEntry e = leads.queue_entry(LeadId{1}).value();
+    CHECK(e.campaign == kCampaignA);
+    CHECK(e.status == QueueStatus::pending);
+    CHECK(e.attempts == 0);
+    CHECK(e.ready_at == kT0);
+    CHECK(e.lease_owner.empty());
+    CHECK(leads.queue_entry(LeadId{2}).error().code == Errc::not_found);
+  }
+
+  SUBCASE("a claim takes ready leads of its campaign only, up to its limit, and leases them") {
+    REQUIRE(leads.add_leads(leads_of(kCampaignA, 1, 5), kT0));
+    REQUIRE(leads.add_leads(leads_of(kCampaignB, 10, 5), kT0));
+    REQUIRE(leads.add_leads(leads_of(kCampaignA, 20, 2), kT0 + 1h));  // not ready yet
+    auto first = leads.claim_leads(claim(kCampaignA, "node-a", 3, kT0));
+    REQUIRE(first);
+    CHECK(ids_of(*first) == std::vector<LeadId>{LeadId{1}, LeadId{2}, LeadId{3}});
+    CHECK((*first)[0].lease_until == kT0 + 60s);
+    CHECK((*first)[0].lead.phone.e164 == number(1));
+    const QueueEntry e = leads.queue_entry(LeadId{1}).value();
+    CHECK(e.lease_owner == "node-a");
+    CHECK(e.lease_until == kT0 + 60s);
+    // Another dialer gets the rest, never a leased lead.
+    auto second = leads.claim_leads(claim(kCampaignA, "node-b", 10, kT0 + 1s));
+    REQUIRE(second);
+    CHECK(ids_of(*second) == std::vector<LeadId>{LeadId{4}, LeadId{5}});
+    CHECK(leads.claim_leads(claim(kCampaignA, "node-c", 10, kT0 + 2s))->empty());
+    CHECK(leads.claim_leads(claim(kCampaignA, "", 10, kT0)).error().code ==
+          Errc::invalid_argument);
+  }
+
+  SUBCASE("an expired lease is claimed by another dialer") {
+    REQUIRE(leads.add_leads(leads_of(kCampaignA, 1, 2), kT0));
+    REQUIRE(leads.claim_leads(claim(kCampaignA, "dead-node", 2, kT0)));
+    QueueUpdate u = update(LeadId{1}, QueueStatus::dialing, kT0 + 1s, "dead-node");
+    u.attempted = true;
+    REQUIRE(leads.update_queue(u));  // died mid-call
+    CHECK(leads.claim_leads(claim(kCampaignA, "node-b", 10, kT0 + 59s))->empty());
+    auto after = leads.claim_leads(claim(kCampaignA, "node-b", 10, kT0 + 61s));
+    REQUIRE(after);
+    CHECK(ids_of(*after) == std::vector<LeadId>{LeadId{1}, LeadId{2}});
+    CHECK((*after)[0].attempts == 1);
+    // The dead node's late update is refused: node-b holds a live lease now.
+    CHECK(leads.update_queue(update(LeadId{1}, QueueStatus::completed, kT0 + 62s, "dead-node"))
+              .error()
+              .code == Errc::conflict);
+    CHECK(leads.queue_entry(LeadId{1})->lease_owner == "node-b");
+  }
+
+  SUBCASE("renewing extends only the owner's leases") {
+    REQUIRE(leads.add_leads(leads_of(kCampaignA, 1, 3), kT0));
+    REQUIRE(leads.claim_leads(claim(kCampaignA, "a", 2, kT0)));
+    REQUIRE(leads.claim_leads(claim(kCampaignA, "b", 1, kT0)));
+    const std::vector<LeadId> all{LeadId{1}, LeadId{2}, LeadId{3}, LeadId{42}};
+    CHECK(leads.renew_leases("a", all, kT0 + 10min).value() == 2);
+    CHECK(leads.queue_entry(LeadId{1})->lease_until == kT0 + 10min);
+    CHECK(leads.queue_entry(LeadId{3})->lease_until == kT0 + 60s);
+    CHECK(leads.claim_leads(claim(kCampaignA, "c", 10, kT0 + 5min)).value().size() == 1);
+  }
+
+  SUBCASE("released leads are claimable at once and not counted as attempts") {
+    REQUIRE(leads.add_leads(leads_of(kCampaignA, 1, 2), kT0));
+    REQUIRE(leads.claim_leads(claim(kCampaignA, "a", 2, kT0)));
+    const std::vector<LeadId> one{LeadId{1}};
+    REQUIRE(leads.release_leads("b", one));  // not b's: nothing happens
+    CHECK(leads.queue_entry(LeadId{1})->lease_owner == "a");
+    REQUIRE(leads.release_leads("a", one));
+    auto again = leads.claim_leads(claim(kCampaignA, "b", 10, kT0 + 1s));
+    REQUIRE(again);
+    CHECK(ids_of(*again) == std::vector<LeadId>{LeadId{1}});
+    CHECK((*again)[0].attempts == 0);
+  }
+
+  SUBCASE("a final outcome is never claimed again; a recycled one comes back at its time") {
+    REQUIRE(leads.add_leads(leads_of(kCampaignA, 1, 2), kT0));
+    REQUIRE(leads.claim_leads(claim(kCampaignA, "a", 2, kT0)));
+    for (LeadId id : {LeadId{1}, LeadId{2}}) {
+      QueueUpdate dial = update(id, QueueStatus::dialing, kT0, "a");
+      dial.attempted = true;
+      dial.call = CallId{100 + id.value};
+      REQUIRE(leads.update_queue(dial));
+      // Dialing keeps the lease.
+      CHECK(leads.queue_entry(id)->lease_owner == "a");
+    }
+    REQUIRE(leads.update_queue(update(LeadId{1}, QueueStatus::completed, kT0 + 1min, "a")));
+    QueueUpdate busy = update(LeadId{2}, QueueStatus::busy, kT0 + 1min, "a");
+    busy.ready_at = kT0 + 6min;
+    REQUIRE(leads.update_queue(busy));
+    const QueueEntry e = leads.queue_entry(LeadId{2}).value();
+    CHECK(e.status == QueueStatus::busy);
+    CHECK(e.ready_at == kT0 + 6min);
+    CHECK(e.lease_owner.empty());
+    CHECK(e.attempts == 1);
+    CHECK(e.last_call == CallId{102});
+    CHECK_FALSE(leads.queue_entry(LeadId{1})->ready_at.has_value());
+    CHECK(leads.claim_leads(claim(kCampaignA, "b", 10, kT0 + 5min))->empty());
+    auto back = leads.claim_leads(claim(kCampaignA, "b", 10, kT0 + 6min));
+    REQUIRE(back);
+    CHECK(ids_of(*back) == std::vector<LeadId>{LeadId{2}});
+    CHECK((*back)[0].attempts == 1);
+    // A day later only the recycled lead (its lease long expired) is claimable.
+    CHECK(ids_of(leads.claim_leads(claim(kCampaignA, "c", 10, kT0 + 30h)).value()) ==
+          std::vector<LeadId>{LeadId{2}});
+  }
+
+  SUBCASE("updating an unknown lead is not_found") {
+    CHECK(leads.update_queue(update(LeadId{5}, QueueStatus::busy, kT0, "a")).error().code ==
+          Errc::not_found);
+  }
+
+  SUBCASE("leads at the attempt cap are not claimed") {
+    REQUIRE(leads.add_leads(leads_of(kCampaignA, 1, 2), kT0));
+    REQUIRE(leads.claim_leads(claim(kCampaignA, "a", 1, kT0)));
+    QueueUpdate u = update(LeadId{1}, QueueStatus::dialing, kT0, "a");
+    u.attempted = true;
+    REQUIRE(leads.update_queue(u));
+    u = update(LeadId{1}, QueueStatus::no_answer, kT0, "a");
+    u.ready_at = kT0;
+    REQUIRE(leads.update_queue(u));
+    ClaimRequest capped = claim(kCampaignA, "b", 10, kT0 + 1s);
+    capped.max_attempts = 1;
+    CHECK(ids_of(leads.claim_leads(capped).value()) == std::vector<LeadId>{LeadId{2}});
+  }
+
+  SUBCASE("leads on a do-not-call list are not claimed") {
+    DoNotCallStore& dnc = f.do_not_call();
+    REQUIRE(leads.add_leads(leads_of(kCampaignA, 1, 3), kT0));
+    REQUIRE(dnc.add_do_not_call(number(1), CampaignId{}));  // global
+    REQUIRE(dnc.add_do_not_call(number(2), kCampaignB));    // another campaign's list
+    REQUIRE(dnc.add_do_not_call(number(1), CampaignId{}));  // twice is fine
+    CHECK(dnc.is_do_not_call(number(1), kCampaignA).value());
+    CHECK_FALSE(dnc.is_do_not_call(number(2), kCampaignA).value());
+    CHECK(dnc.is_do_not_call(number(2), kCampaignB).value());
+    CHECK(ids_of(leads.claim_leads(claim(kCampaignA, "a", 10, kT0)).value()) ==
+          std::vector<LeadId>{LeadId{2}, LeadId{3}});
+  }
+
+  SUBCASE("a claim limited to time zones skips other zones and leads with none") {
+    REQUIRE(leads.add_leads(std::vector<Lead>{make_lead(1, kCampaignA, number(1), "America/New_York"),
+                                              make_lead(2, kCampaignA, number(2), "America/Los_Angeles"),
+                                              make_lead(3, kCampaignA, number(3), "")},
+                            kT0));
+    ClaimRequest r = claim(kCampaignA, "a", 10, kT0);
+    r.time_zones = std::vector<std::string>{"America/New_York", "Europe/London"};
+    CHECK(ids_of(leads.claim_leads(r).value()) == std::vector<LeadId>{LeadId{1}});
+    r.time_zones = std::vector<std::string>{};
+    CHECK(leads.claim_leads(r)->empty());
+  }
+
+  SUBCASE("claims follow the campaign's lead order") {
+    REQUIRE(leads.add_leads(std::vector<Lead>{make_lead(1, kCampaignA, number(1), "", 0)}, kT0 + 3s));
+    REQUIRE(leads.add_leads(std::vector<Lead>{make_lead(2, kCampaignA, number(2), "", 5)}, kT0 + 1s));
+    REQUIRE(leads.add_leads(std::vector<Lead>{make_lead(3, kCampaignA, number(3), "", 9)}, kT0 + 2s));
+    // Lead 2 has been tried once and is ready again at +1s.
+    REQUIRE(leads.claim_leads(claim(kCampaignA, "x", 1, kT0 + 1s)));
+    QueueUpdate u = update(LeadId{2}, QueueStatus::dialing, kT0 + 1s, "x");
+    u.attempted = true;
+    REQUIRE(leads.update_queue(u));
+    u = update(LeadId{2}, QueueStatus::no_answer, kT0 + 1s, "x");
+    u.ready_at = kT0 + 1s;
+    REQUIRE(leads.update_queue(u));
+    const WallTime now = kT0 + 10s;
+    ClaimRequest r = claim(kCampaignA, "a", 3, now);
+    SUBCASE("oldest first") {
+      r.order = LeadOrder::oldest_first;
+      CHECK(ids_of(leads.claim_leads(r).value()) ==
+            std::vector<LeadId>{LeadId{2}, LeadId{3}, LeadId{1}});
+    }
+    SUBCASE("fewest attempts first") {
+      r.order = LeadOrder::fewest_attempts_first;
+      CHECK(ids_of(leads.claim_leads(r).value()) ==
+            std::vector<LeadId>{LeadId{3}, LeadId{1}, LeadId{2}});
+    }
+    SUBCASE("priority first") {
+      r.order = LeadOrder::priority_first;
+      CHECK(ids_of(leads.claim_leads(r).value()) ==
+            std::vector<LeadId>{LeadId{3}, LeadId{2}, LeadId{1}});
+    }
+  }
+
+  SUBCASE("the call log keeps every field, replaces by id, and counts calls to a number") {
+    CallLogStore& log = f.call_log();
+    CHECK(log.max_call_id().value() == 0);
+    CallRecord r;
+    r.id = CallId{7};
+    r.campaign = kCampaignA;
+    r.agent = AgentId{3};
+    r.lead = LeadId{1};
+    r.carrier = CarrierId{2};
+    r.number = "+14155550100";
+    r.dialled = "914155550100";
+    r.dial_string = "PJSIP/914155550100@trunk";
+    r.state = CallState::ended;
+    r.outcome = CallOutcome::busy;
+    r.created_at = kT0;
+    r.ringing_at = kT0 + 1s;
+    r.answered_at = kT0 + 2s;
+    r.bridged_at = kT0 + 3s;
+    r.ended_at = kT0 + 4s;
+    r.hangup_cause = 17;
+    r.hangup_reason = "User busy";
+    r.hung_up_by = HangupSide::customer;
+    REQUIRE(log.save_call(r));
+    r.state = CallState::dispositioned;
+    r.disposition = "B";
+    r.notes = "line busy twice";
+    r.dispositioned_at = kT0 + 30s;
+    r.auto_disposition = true;
+    REQUIRE(log.save_call(r));
+    CallRecord other = r;
+    other.id = CallId{9};
+    other.created_at = kT0 + 1h;
+    REQUIRE(log.save_call(other));
+    f.flush();
+    const CallRecord back = log.find_call(CallId{7}).value();
+    CHECK(back.campaign == r.campaign);
+    CHECK(back.agent == r.agent);
+    CHECK(back.lead == r.lead);
+    CHECK(back.carrier == r.carrier);
+    CHECK(back.number == r.number);
+    CHECK(back.dialled == r.dialled);
+    CHECK(back.dial_string == r.dial_string);
+    CHECK(back.state == CallState::dispositioned);
+    CHECK(back.outcome == CallOutcome::busy);
+    CHECK(back.created_at == r.created_at);
+    CHECK(back.ringing_at == r.ringing_at);
+    CHECK(back.answered_at == r.answered_at);
+    CHECK(back.bridged_at == r.bridged_at);
+    CHECK(back.ended_at == r.ended_at);
+    CHECK(back.dispositioned_at == r.dispositioned_at);
+    CHECK(back.hangup_cause == 17);
+    CHECK(back.hangup_reason == "User busy");
+    CHECK(back.hung_up_by == HangupSide::customer);
+    CHECK(back.disposition == "B");
+    CHECK(back.notes == "line busy twice");
+    CHECK(back.auto_disposition);
+    CHECK(log.find_call(CallId{8}).error().code == Errc::not_found);
+    CHECK(log.count_calls_to("+14155550100", kT0).value() == 2);
+    CHECK(log.count_calls_to("+14155550100", kT0 + 1s).value() == 1);
+    CHECK(log.count_calls_to("+12125551230", kT0).value() == 0);
+    CHECK(log.max_call_id().value() == 9);
+  }
+
+  SUBCASE("SQL metacharacters and odd text in every field are stored as given") {
+    const std::string nasty = "Robert'); DROP TABLE leads;-- \"%_\\ \xC3\xA9\t\n";
+    Lead lead = make_lead(1, kCampaignA, "+14155550100", nasty);
+    lead.fields = {{nasty, nasty}, {"notes", std::string(10000, 'x')}};
+    REQUIRE(leads.add_leads(std::vector<Lead>{lead}, kT0));
+    const Lead back = leads.find_lead(LeadId{1}).value();
+    CHECK(back.time_zone == nasty);
+    CHECK(back.fields == lead.fields);
+    CHECK_FALSE(f.do_not_call().is_do_not_call(nasty, kCampaignA).value());
+    CHECK(leads.claim_leads(claim(kCampaignA, nasty, 1, kT0)).value().size() == 1);
+    CHECK(leads.queue_entry(LeadId{1})->lease_owner == nasty);
+    CallRecord r;
+    r.id = CallId{1};
+    r.number = nasty;
+    r.notes = nasty;
+    r.disposition = nasty;
+    r.hangup_reason = nasty;
+    REQUIRE(f.call_log().save_call(r));
+    f.flush();
+    CHECK(f.call_log().find_call(CallId{1})->notes == nasty);
+    CHECK(f.call_log().count_calls_to(nasty, WallTime{}).value() == 1);
+  }
+
+  SUBCASE("concurrent claimers never get the same lead, and together get every lead") {
+    constexpr std::uint64_t kLeads = 2000;
+    std::vector<Lead> batch;
+    for (std::uint64_t i = 1; i <= kLeads; ++i) {
+      batch.push_back(make_lead(i, kCampaignA, "+1212555" + std::to_string(1000000 + i).substr(1)));
+    }
+    REQUIRE(leads.add_leads(batch, kT0));
+    constexpr int kThreads = 4;
+    std::vector<std::vector<LeadId>> got(kThreads);
+    std::atomic<bool> failed{false};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t) {
+      threads.emplace_back([&, t] {
+        std::shared_ptr<LeadStore> mine = f.another_connection();
+        for (;;) {
+          auto batch_claimed =
+              mine->claim_leads(claim(kCampaignA, "node-" + std::to_string(t), 25, kT0));
+          if (!batch_claimed) {
+            failed = true;
+            return;
+          }
+          if (batch_claimed->empty()) return;
+          for (const auto& c : *batch_claimed) got[static_cast<std::size_t>(t)].push_back(c.lead.id);
+        }
+      });
+    }
+    for (auto& th : threads) th.join();
+    REQUIRE_FALSE(failed.load());
+    std::set<LeadId> unique;
+    std::size_t total = 0;
+    for (const auto& g : got) {
+      total += g.size();
+      unique.insert(g.begin(), g.end());
+    }
+    CHECK(total == kLeads);
+    CHECK(unique.size() == kLeads);
+  }
+}
