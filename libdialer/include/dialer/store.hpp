@@ -1,5 +1,5 @@
-// Storage ports: where leads, queue rows, the do-not-call list and the call log
-// live.
+// Storage ports: where leads, queue rows, the do-not-call list, the call log
+// and the configuration (campaigns, carriers, agents) live.
 //
 // Split by aggregate so that each can grow on its own. Each method is one unit
 // of work (one transaction in SQL stores) and is safe to repeat: the engine may
@@ -22,7 +22,10 @@
 #include <string_view>
 #include <vector>
 
+#include "dialer/agent.hpp"
 #include "dialer/call.hpp"
+#include "dialer/campaign.hpp"
+#include "dialer/carrier.hpp"
 #include "dialer/error.hpp"
 #include "dialer/ids.hpp"
 #include "dialer/lead.hpp"
@@ -85,6 +88,28 @@ class CallLogStore {
   virtual Result<std::uint32_t> count_calls_to(std::string_view e164, WallTime since) = 0;
   /// The highest call id stored, or zero: a new engine's EngineOptions::id_base.
   virtual Result<std::uint64_t> max_call_id() = 0;
+};
+
+/// The configuration a server loads at start and hands to Engine::save_*. The
+/// store keeps what it is given; the rules are checked by the engine before a
+/// change is saved here.
+class ConfigStore {
+ public:
+  virtual ~ConfigStore() = default;
+  /// Insert or replace by id. Errors: Errc::conflict (a unique name or login
+  /// taken by another id), Errc::storage_error.
+  virtual Result<void> save_campaign(const Campaign& campaign) = 0;
+  virtual Result<void> save_carrier(const Carrier& carrier) = 0;
+  virtual Result<void> save_agent(const Agent& agent) = 0;
+  /// Everything saved, in id order.
+  virtual Result<std::vector<Campaign>> load_campaigns() = 0;
+  virtual Result<std::vector<Carrier>> load_carriers() = 0;
+  virtual Result<std::vector<Agent>> load_agents() = 0;
+  /// Errors: Errc::not_found, Errc::conflict (a carrier still used by a
+  /// campaign, a campaign that still has leads), Errc::storage_error.
+  virtual Result<void> delete_campaign(CampaignId id) = 0;
+  virtual Result<void> delete_carrier(CarrierId id) = 0;
+  virtual Result<void> delete_agent(AgentId id) = 0;
 };
 
 }  // namespace dialer
