@@ -7,7 +7,7 @@ packages=(
   build-essential cmake ninja-build pkg-config git
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libboost-system1.81-dev
   libboost-thread1.81-dev
-  libphonenumber-dev
+  libphonenumber-dev libhowardhinnant-date-dev
   doctest-dev libbenchmark-dev
   pybind11-dev python3-dev python3-pytest
 )

@@ -1,0 +1,57 @@
+// Abandonment: dropped calls over live answers, the figure regulators cap
+// (3% of live answers per campaign: over 30 days in the US, over 24 hours in
+// the UK). The meter keeps one bucket per day and reports the current day
+// and any rolling window of whole days up to 31, so a pacer can steer by
+// both.
+//
+// Days are UTC days shifted by `day_offset` (e.g. -5 h for a campaign that
+// reports on New York days; the offset is fixed, so a daylight-saving change
+// moves the day boundary by an hour — acceptable for a rate).
+//
+// Thread-safety: a value; use from one thread.
+#pragma once
+
+#include <array>
+#include <chrono>
+#include <cstdint>
+
+#include "dialer/clock.hpp"
+
+namespace dialer {
+
+class AbandonmentMeter {
+ public:
+  static constexpr int kDays = 31;
+
+  explicit AbandonmentMeter(std::chrono::minutes day_offset = std::chrono::minutes{0})
+      : day_offset_(day_offset) {}
+
+  /// A live answer at `at`; `abandoned` when no agent took it in time.
+  void record(WallTime at, bool abandoned);
+
+  struct Counts {
+    std::uint64_t answered = 0;
+    std::uint64_t abandoned = 0;
+    /// abandoned / answered; 0 when nothing was answered.
+    double rate() const {
+      return answered == 0 ? 0.0 : static_cast<double>(abandoned) / static_cast<double>(answered);
+    }
+  };
+
+  /// The day that contains `now`.
+  Counts today(WallTime now) const { return last_days(now, 1); }
+  /// The `days` days ending with the one that contains `now` (1..kDays).
+  Counts last_days(WallTime now, int days) const;
+
+ private:
+  std::int64_t day_of(WallTime t) const;
+
+  struct Bucket {
+    std::int64_t day = -1;
+    Counts counts;
+  };
+  std::chrono::minutes day_offset_;
+  std::array<Bucket, kDays> buckets_{};
+};
+
+}  // namespace dialer

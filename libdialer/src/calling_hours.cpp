@@ -1,0 +1,80 @@
+#include "dialer/calling_hours.hpp"
+
+#include <date/tz.h>
+
+#include <exception>
+
+namespace dialer {
+namespace {
+
+using std::chrono::minutes;
+
+// The zone, or nullptr when the database does not know the name: date's
+// locate_zone throws for unknown names, and nothing may throw from here.
+const date::time_zone* find_zone(std::string_view name) {
+  if (name.empty()) return nullptr;
+  try {
+    return date::locate_zone(name);
+  } catch (const std::exception&) {
+    return nullptr;
+  }
+}
+
+// Local midnight of the local day `day` plus `offset`, as a UTC instant. A
+// local time that does not exist (inside a spring-forward gap) is moved to the
+// first instant after the gap; an ambiguous one (fall back) takes the earlier.
+WallTime instant_at(const date::time_zone& zone, date::local_days day, minutes offset) {
+  const date::local_time<std::chrono::seconds> local{day + offset};
+  const date::local_info info = zone.get_info(local);
+  if (info.result == date::local_info::nonexistent) return info.second.begin;
+  return std::chrono::time_point_cast<WallTime::duration>(zone.to_sys(local, date::choose::earliest));
+}
+
+}  // namespace
+
+Result<void> validate_calling_hours(const CallingHours& hours) {
+  if (hours.start < minutes{0} || hours.end > minutes{24 * 60} || hours.start >= hours.end) {
+    return Error{Errc::invalid_argument,
+                 "calling hours must satisfy 00:00 <= start < end <= 24:00"};
+  }
+  return ok();
+}
+
+bool is_known_time_zone(std::string_view time_zone) { return find_zone(time_zone) != nullptr; }
+
+bool within_calling_hours(std::string_view time_zone, WallTime now, const CallingHours& hours) {
+  const date::time_zone* zone = find_zone(time_zone);
+  if (zone == nullptr) return false;
+  const auto local = zone->to_local(now);
+  const auto time_of_day = std::chrono::duration_cast<minutes>(local - date::floor<date::days>(local));
+  return time_of_day >= hours.start && time_of_day < hours.end;
+}
+
+Result<WallTime> next_calling_window(std::string_view time_zone, WallTime now,
+                                     const CallingHours& hours) {
+  const date::time_zone* zone = find_zone(time_zone);
+  if (zone == nullptr) {
+    return Error{Errc::invalid_argument,
+                 "unknown time zone \"" + std::string(time_zone.substr(0, 64)) + "\""};
+  }
+  if (within_calling_hours(time_zone, now, hours)) return now;
+  const date::local_days today = date::floor<date::days>(zone->to_local(now));
+  // Today's opening if it is still ahead, else tomorrow's (and the day after,
+  // should a time change push tomorrow's opening back before now).
+  for (int d = 0; d < 3; ++d) {
+    const WallTime opening = instant_at(*zone, today + date::days{d}, hours.start);
+    if (opening >= now) return opening;
+  }
+  return instant_at(*zone, today + date::days{3}, hours.start);
+}
+
+std::vector<std::string> zones_within_calling_hours(std::span<const std::string> zones,
+                                                    WallTime now, const CallingHours& hours) {
+  std::vector<std::string> out;
+  for (const std::string& z : zones) {
+    if (within_calling_hours(z, now, hours)) out.push_back(z);
+  }
+  return out;
+}
+
+}  // namespace dialer
