@@ -2,6 +2,7 @@
 
 #include <date/tz.h>
 
+#include <algorithm>
 #include <exception>
 
 namespace dialer {
@@ -66,6 +67,21 @@ Result<WallTime> next_calling_window(std::string_view time_zone, WallTime now,
     if (opening >= now) return opening;
   }
   return instant_at(*zone, today + date::days{3}, hours.start);
+}
+
+const std::vector<std::string>& all_time_zones() {
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> out;
+    try {
+      const date::tzdb& db = date::get_tzdb();
+      for (const auto& zone : db.zones) out.emplace_back(zone.name());
+    } catch (const std::exception&) {
+      // No readable tz database: no zone is known, so nobody is callable.
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+  }();
+  return names;
 }
 
 std::vector<std::string> zones_within_calling_hours(std::span<const std::string> zones,

@@ -42,6 +42,9 @@ bool within_calling_hours(std::string_view time_zone, WallTime now, const Callin
 Result<WallTime> next_calling_window(std::string_view time_zone, WallTime now,
                                      const CallingHours& hours);
 
+/// Every zone name of the time-zone database, sorted (read once, then cached).
+const std::vector<std::string>& all_time_zones();
+
 /// The zones of `zones` inside the window now (for ClaimRequest::time_zones).
 std::vector<std::string> zones_within_calling_hours(std::span<const std::string> zones,
                                                     WallTime now, const CallingHours& hours);
