@@ -31,6 +31,8 @@ void bind_agent(py::module_& m);         // agent.hpp
 void bind_call(py::module_& m);          // call.hpp
 void bind_lead(py::module_& m);          // lead.hpp
 void bind_queue(py::module_& m);         // queue.hpp
+void bind_compliance(py::module_& m);    // calling_hours.hpp recycle.hpp abandonment.hpp
+void bind_hopper(py::module_& m);        // hopper.hpp
 void bind_hangup_cause(py::module_& m);  // hangup_cause.hpp
 void bind_call_control(py::module_& m);  // call_control.hpp
 void bind_event_sink(py::module_& m);    // event_sink.hpp

@@ -17,6 +17,8 @@ PYBIND11_MODULE(_dialer, m) {
   dp::bind_call(m);
   dp::bind_lead(m);
   dp::bind_queue(m);
+  dp::bind_compliance(m);
+  dp::bind_hopper(m);
   dp::bind_hangup_cause(m);
   dp::bind_call_control(m);
   dp::bind_event_sink(m);
