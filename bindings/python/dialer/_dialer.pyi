@@ -410,8 +410,10 @@ class Lead(_Value):
     phone: PhoneNumber
     time_zone: str
     fields: list[tuple[str, str]]
+    priority: int
     def __init__(self, id: int = 0, campaign: int = 0, phone: PhoneNumber = ...,
-                 time_zone: str = "", fields: list[tuple[str, str]] = ...) -> None: ...
+                 time_zone: str = "", fields: list[tuple[str, str]] = ...,
+                 priority: int = 0) -> None: ...
     def field(self, name: str) -> str: ...
 
 class QueueStatus(_Enum):
@@ -430,14 +432,139 @@ class QueueStatus(_Enum):
 
 def queue_status_for(outcome: CallOutcome) -> QueueStatus: ...
 
+class LeadOrder(_Enum):
+    __members__: ClassVar[dict[str, LeadOrder]]
+    oldest_first: ClassVar[LeadOrder]
+    fewest_attempts_first: ClassVar[LeadOrder]
+    priority_first: ClassVar[LeadOrder]
+    @staticmethod
+    def from_string(text: str) -> LeadOrder: ...
+
+class QueueEntry(_Value):
+    campaign: int
+    lead: int
+    status: QueueStatus
+    attempts: int
+    ready_at: datetime.datetime | None
+    lease_owner: str
+    lease_until: datetime.datetime | None
+    last_call: int
+    def __init__(self, campaign: int = 0, lead: int = 0, status: QueueStatus = ...,
+                 attempts: int = 0, ready_at: datetime.datetime | None = None,
+                 lease_owner: str = "", lease_until: datetime.datetime | None = None,
+                 last_call: int = 0) -> None: ...
+
 class QueueUpdate(_Value):
     campaign: int
     lead: int
     status: QueueStatus
     call: int
     at: datetime.datetime | None
+    owner: str
+    attempted: bool
+    ready_at: datetime.datetime | None
     def __init__(self, campaign: int = 0, lead: int = 0, status: QueueStatus = ...,
-                 call: int = 0, at: datetime.datetime | None = None) -> None: ...
+                 call: int = 0, at: datetime.datetime | None = None, owner: str = "",
+                 attempted: bool = False,
+                 ready_at: datetime.datetime | None = None) -> None: ...
+
+class ClaimRequest(_Value):
+    campaign: int
+    owner: str
+    limit: int
+    now: datetime.datetime | None
+    lease: datetime.timedelta
+    order: LeadOrder
+    max_attempts: int
+    time_zones: list[str] | None
+    def __init__(self, campaign: int = 0, owner: str = "", limit: int = 100,
+                 now: datetime.datetime | None = None, lease: _Duration = ...,
+                 order: LeadOrder = ..., max_attempts: int = 0,
+                 time_zones: list[str] | None = None) -> None: ...
+
+class ClaimedLead(_Value):
+    lead: Lead
+    attempts: int
+    lease_until: datetime.datetime | None
+    def __init__(self, lead: Lead = ..., attempts: int = 0,
+                 lease_until: datetime.datetime | None = None) -> None: ...
+
+# ---- calling_hours.hpp, recycle.hpp, abandonment.hpp ----------------------------
+
+class CallingHours(_Value):
+    start: datetime.timedelta
+    end: datetime.timedelta
+    def __init__(self, start: _Duration = ..., end: _Duration = ...) -> None: ...
+
+def validate_calling_hours(hours: CallingHours) -> None: ...
+def is_known_time_zone(time_zone: str) -> bool: ...
+def within_calling_hours(time_zone: str, now: datetime.datetime,
+                         hours: CallingHours = ...) -> bool: ...
+def next_calling_window(time_zone: str, now: datetime.datetime,
+                        hours: CallingHours = ...) -> datetime.datetime: ...
+def zones_within_calling_hours(zones: list[str], now: datetime.datetime,
+                               hours: CallingHours = ...) -> list[str]: ...
+
+class RecycleRule(_Value):
+    recycle: bool
+    delay: datetime.timedelta
+    max_attempts: int
+    def __init__(self, recycle: bool = True, delay: _Duration = ...,
+                 max_attempts: int = 0) -> None: ...
+
+class RecyclePolicy(_Value):
+    busy: RecycleRule
+    no_answer: RecycleRule
+    failed: RecycleRule
+    dropped: RecycleRule
+    max_attempts: int
+    def __init__(self, busy: RecycleRule = ..., no_answer: RecycleRule = ...,
+                 failed: RecycleRule = ..., dropped: RecycleRule = ...,
+                 max_attempts: int = 5) -> None: ...
+
+def validate_recycle_policy(policy: RecyclePolicy) -> None: ...
+def recycle_at(policy: RecyclePolicy, outcome: CallOutcome, attempts: int,
+               now: datetime.datetime) -> datetime.datetime | None: ...
+
+class AbandonmentCounts:
+    @property
+    def answered(self) -> int: ...
+    @property
+    def abandoned(self) -> int: ...
+    def rate(self) -> float: ...
+
+class AbandonmentMeter:
+    def __init__(self, day_offset: _Duration = ...) -> None: ...
+    def record(self, at: datetime.datetime, abandoned: bool) -> None: ...
+    def today(self, now: datetime.datetime) -> AbandonmentCounts: ...
+    def last_days(self, now: datetime.datetime, days: int) -> AbandonmentCounts: ...
+
+# ---- hopper.hpp -----------------------------------------------------------------
+
+class HopperOptions(_Value):
+    campaign: int
+    owner: str
+    capacity: int
+    refill_below: int
+    lease: datetime.timedelta
+    order: LeadOrder
+    max_attempts: int
+    calling_hours: CallingHours | None
+    def __init__(self, campaign: int = 0, owner: str = "dialer", capacity: int = 500,
+                 refill_below: int = 0, lease: _Duration = ..., order: LeadOrder = ...,
+                 max_attempts: int = 0, calling_hours: CallingHours | None = None) -> None: ...
+
+class Hopper:
+    def __init__(self, options: HopperOptions) -> None: ...
+    def refill(self, store: LeadStore, now: datetime.datetime) -> int: ...
+    def take(self) -> ClaimedLead | None: ...
+    def __len__(self) -> int: ...
+    @property
+    def exhausted(self) -> bool: ...
+    def renew(self, store: LeadStore, now: datetime.datetime) -> None: ...
+    def release_all(self, store: LeadStore) -> None: ...
+    @property
+    def options(self) -> HopperOptions: ...
 
 # ---- hangup_cause.hpp -----------------------------------------------------------
 
@@ -592,23 +719,40 @@ class LeadStore:
     def __init__(self) -> None: ...
     def find_lead(self, id: int) -> Lead: ...
     def find_lead_by_phone(self, last_ten: str, campaign: int) -> Lead: ...
+    def add_leads(self, leads: list[Lead], now: datetime.datetime) -> list[int]: ...
+    def claim_leads(self, request: ClaimRequest) -> list[ClaimedLead]: ...
+    def renew_leases(self, owner: str, leads: list[int], until: datetime.datetime) -> int: ...
+    def release_leads(self, owner: str, leads: list[int]) -> None: ...
     def update_queue(self, update: QueueUpdate) -> None: ...
+    def queue_entry(self, lead: int) -> QueueEntry: ...
+
+class DoNotCallStore:
+    """Port for the do-not-call lists (campaign 0: global); subclass it in Python."""
+
+    def __init__(self) -> None: ...
+    def add_do_not_call(self, e164: str, campaign: int) -> None: ...
+    def is_do_not_call(self, e164: str, campaign: int) -> bool: ...
 
 class CallLogStore:
     """Port for the call log; subclass it to implement it in Python."""
 
     def __init__(self) -> None: ...
     def save_call(self, record: CallRecord) -> None: ...
+    def find_call(self, id: int) -> CallRecord: ...
+    def count_calls_to(self, e164: str, since: datetime.datetime) -> int: ...
+    def max_call_id(self) -> int: ...
 
 # ---- engine.hpp -----------------------------------------------------------------
 
 BUSY_RESET_AFTER: datetime.timedelta
 
 class EngineOptions(_Value):
+    node: str
     id_base: int
     busy_reset_after: datetime.timedelta
     agent_answer_timeout: datetime.timedelta
-    def __init__(self, id_base: int = 0, busy_reset_after: _Duration = ...,
+    def __init__(self, node: str = "dialer", id_base: int = 0,
+                 busy_reset_after: _Duration = ...,
                  agent_answer_timeout: _Duration = ...) -> None: ...
 
 class Disposition(_Value):

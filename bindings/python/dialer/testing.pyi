@@ -4,7 +4,7 @@ the test doubles. Hand-written; keep in step with src/bind_testing.cpp."""
 import datetime
 from typing import ClassVar, final, overload
 
-from ._dialer import (CallControl, CallLogStore, CallRecord, Clock, Engine, Error, Event,
+from ._dialer import (CallControl, CallLogStore, CallRecord, Clock, DoNotCallStore, Engine, Error, Event,
                       EventSink, AgentStatus, Leg, LeadStore, Lead, QueueStatus, QueueUpdate,
                       _Duration, _Enum, _Value)
 
@@ -71,16 +71,26 @@ class NullCallControl(CallControl):
     def __init__(self) -> None: ...
 
 class StoreOp(_Enum):
-    """str() is pybind11's ("StoreOp.find_lead"): StoreOp has no to_string."""
-
     __members__: ClassVar[dict[str, StoreOp]]
     find_lead: ClassVar[StoreOp]
     find_lead_by_phone: ClassVar[StoreOp]
+    add_leads: ClassVar[StoreOp]
+    claim_leads: ClassVar[StoreOp]
+    renew_leases: ClassVar[StoreOp]
+    release_leads: ClassVar[StoreOp]
     update_queue: ClassVar[StoreOp]
+    queue_entry: ClassVar[StoreOp]
+    add_do_not_call: ClassVar[StoreOp]
+    is_do_not_call: ClassVar[StoreOp]
     save_call: ClassVar[StoreOp]
+    find_call: ClassVar[StoreOp]
+    count_calls_to: ClassVar[StoreOp]
+    max_call_id: ClassVar[StoreOp]
+    @staticmethod
+    def from_string(text: str) -> StoreOp: ...
 
 @final
-class MemoryStore(LeadStore, CallLogStore):
+class MemoryStore(LeadStore, DoNotCallStore, CallLogStore):
     def __init__(self) -> None: ...
     def add_lead(self, lead: Lead) -> None: ...
     def queue_status(self, lead: int) -> QueueStatus | None: ...

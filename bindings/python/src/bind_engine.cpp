@@ -10,6 +10,8 @@ void bind_engine(py::module_& m) {
   m.attr("BUSY_RESET_AFTER") = std::chrono::duration_cast<std::chrono::seconds>(kBusyResetAfter);
 
   ValueClass<EngineOptions>(m, "EngineOptions", "Options of an engine.")
+      .field("node", &EngineOptions::node,
+             "This dialer's name among all sharing a store: its queue lease owner.")
       .field("id_base", &EngineOptions::id_base,
              "Call, channel and bridge ids are id_base + 1, + 2, ... Default 0.")
       .field("busy_reset_after", &EngineOptions::busy_reset_after, "Default BUSY_RESET_AFTER.")
