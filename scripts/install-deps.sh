@@ -9,6 +9,7 @@ packages=(
   libboost-thread1.81-dev
   libphonenumber-dev libhowardhinnant-date-dev
   doctest-dev libbenchmark-dev
+  sqlite3  # the raw baseline of benchmarks/import_bench.cpp (.import)
   pybind11-dev python3-dev python3-pytest
 )
 

@@ -23,6 +23,7 @@ PYBIND11_MODULE(_dialer, m) {
   dp::bind_call_control(m);
   dp::bind_event_sink(m);
   dp::bind_store(m);
+  dp::bind_lead_import(m);
   dp::bind_engine(m);
   auto testing =
       m.def_submodule("testing",

@@ -1,0 +1,250 @@
+// CSV lead import throughput, stage by stage, so the numbers show where the
+// time goes: the CSV reader alone, libphonenumber alone, the whole import into
+// a store that does nothing, into the memory store, and — when built with it —
+// into SQLite next to the sqlite3 shell's own `.import` of the same file.
+//
+//   dialer_import_bench [--rows=N] [google benchmark flags]
+//
+// The CSV file (N rows, default 100,000, ~90 bytes a row, distinct valid US
+// numbers written half in E.164 and half in national form) is generated in
+// the temporary directory at start and removed at exit.
+// Results: docs/lead-import.md.
+#include <benchmark/benchmark.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "dialer/lead_import.hpp"
+#include "dialer/phone_number.hpp"
+#include "dialer/testing/memory_store.hpp"
+#include "internal/csv_reader.hpp"
+#if DIALER_BENCH_WITH_SQLITE
+#include "dialer/sqlite/sqlite_store.hpp"
+#endif
+
+namespace {
+
+using namespace dialer;
+
+std::size_t g_rows = 100'000;
+std::filesystem::path g_csv;
+std::vector<std::string> g_numbers;
+
+/// A store that keeps nothing: the import's own cost.
+class NullStore final : public LeadStore {
+ public:
+  Result<Lead> find_lead(LeadId) override { return Error{Errc::not_found, ""}; }
+  Result<Lead> find_lead_by_phone(std::string_view, CampaignId) override {
+    return Error{Errc::not_found, ""};
+  }
+  Result<std::vector<LeadId>> add_leads(std::span<const Lead> leads, WallTime) override {
+    std::vector<LeadId> ids(leads.size());
+    for (auto& id : ids) id = LeadId{++next_};
+    return ids;
+  }
+  Result<std::vector<ClaimedLead>> claim_leads(const ClaimRequest&) override {
+    return std::vector<ClaimedLead>{};
+  }
+  Result<std::size_t> renew_leases(std::string_view, std::span<const LeadId>, WallTime) override {
+    return std::size_t{0};
+  }
+  Result<void> release_leads(std::string_view, std::span<const LeadId>) override { return ok(); }
+  Result<void> update_queue(const QueueUpdate&) override { return ok(); }
+  Result<QueueEntry> queue_entry(LeadId) override { return Error{Errc::not_found, ""}; }
+
+ private:
+  std::uint64_t next_ = 0;
+};
+
+void make_csv() {
+  g_csv = std::filesystem::temp_directory_path() /
+          ("dialer_import_bench_" + std::to_string(::getpid()) + ".csv");
+  std::ofstream out(g_csv, std::ios::binary);
+  out << "phone,first_name,last_name,email,notes\n";
+  std::mt19937 rng(42);  // fixed: the same file every run
+  const char* first[] = {"Ada", "Alan", "Grace", "Edsger", "Barbara", "Donald"};
+  const char* last[] = {"Lovelace", "Turing", "Hopper", "Dijkstra", "Liskov", "Knuth"};
+  g_numbers.reserve(g_rows);
+  for (std::size_t i = 0; i < g_rows; ++i) {
+    const unsigned area[] = {212, 312, 415, 617, 713, 206};
+    const unsigned a = area[i % 6];
+    const auto exchange = static_cast<unsigned>(200 + (i / 10000) % 800);
+    const auto line = static_cast<unsigned>(i % 10000);
+    char number[32];
+    if (i % 2 == 0) {
+      std::snprintf(number, sizeof number, "+1%u%u%04u", a, exchange, line);
+    } else {
+      std::snprintf(number, sizeof number, "(%u) %u-%04u", a, exchange, line);
+    }
+    g_numbers.emplace_back(number);
+    out << number << ',' << first[rng() % 6] << ',' << last[rng() % 6] << ",person" << i
+        << "@example.com,\"called before, said \"\"later\"\"\"\n";
+  }
+}
+
+ImportOptions options(std::size_t threads) {
+  ImportOptions o;
+  o.campaign = CampaignId{1};
+  o.threads = threads;
+  o.batch_size = 1000;
+  return o;
+}
+
+void report_rows(benchmark::State& state, std::size_t rows) {
+  const auto total = state.iterations() * static_cast<benchmark::IterationCount>(rows);
+  state.SetItemsProcessed(total);
+  state.counters["rows_per_s"] =
+      benchmark::Counter(static_cast<double>(total), benchmark::Counter::kIsRate);
+}
+
+void BM_ParseCsvOnly(benchmark::State& state) {
+  std::size_t rows = 0;
+  for (auto _ : state) {
+    std::ifstream in(g_csv, std::ios::binary);
+    internal::CsvReader reader(in);
+    (void)reader.start();
+    internal::CsvRecord rec;
+    rows = 0;
+    while (reader.next(rec, 64, 64 * 1024)) ++rows;
+    benchmark::DoNotOptimize(rows);
+  }
+  report_rows(state, rows - 1);
+}
+BENCHMARK(BM_ParseCsvOnly)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+void BM_NormalizeNumber(benchmark::State& state) {
+  NumberPlan plan;
+  std::size_t i = 0;
+  for (auto _ : state) {
+    auto r = normalize_number(g_numbers[i++ % g_numbers.size()], plan);
+    benchmark::DoNotOptimize(r);
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
+}
+BENCHMARK(BM_NormalizeNumber);
+
+void check(const Result<ImportReport>& r, benchmark::State& state) {
+  if (!r) {
+    state.SkipWithError(r.error().message().c_str());
+  } else if (r->imported + r->updated != g_rows || r->stopped) {
+    state.SkipWithError("not every row was imported");
+  }
+}
+
+void BM_ImportNullStore(benchmark::State& state) {
+  const auto o = options(static_cast<std::size_t>(state.range(0)));
+  for (auto _ : state) {
+    NullStore store;
+    auto r = import_leads(store, g_csv, o);
+    check(r, state);
+  }
+  report_rows(state, g_rows);
+}
+BENCHMARK(BM_ImportNullStore)->Arg(1)->Arg(2)->Arg(4)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+void BM_ImportMemoryStore(benchmark::State& state) {
+  const auto o = options(static_cast<std::size_t>(state.range(0)));
+  for (auto _ : state) {
+    testing::MemoryStore store;
+    store.keep_history(false);
+    auto r = import_leads(store, g_csv, o);
+    check(r, state);
+  }
+  report_rows(state, g_rows);
+}
+BENCHMARK(BM_ImportMemoryStore)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+#if DIALER_BENCH_WITH_SQLITE
+std::filesystem::path temp_db(const char* name) {
+  auto p = std::filesystem::temp_directory_path() /
+           (std::string(name) + std::to_string(::getpid()) + ".db");
+  for (const char* suffix : {"", "-wal", "-shm"}) {
+    std::filesystem::remove(p.string() + suffix);
+  }
+  return p;
+}
+
+void BM_ImportSqlite(benchmark::State& state) {
+  const auto o = options(static_cast<std::size_t>(state.range(0)));
+  for (auto _ : state) {
+    state.PauseTiming();
+    const auto path = temp_db("dialer_import_bench_");
+    sqlite::Options so;
+    so.path = path.string();
+    so.sync_commits = false;
+    auto store = sqlite::SqliteStore::open(so);
+    if (!store) {
+      state.SkipWithError(store.error().message().c_str());
+      break;
+    }
+    Campaign c;
+    c.id = CampaignId{1};
+    c.name = "bench";
+    if (auto saved = (*store)->save_campaign(c); !saved) {
+      state.SkipWithError(saved.error().message().c_str());
+      break;
+    }
+    state.ResumeTiming();
+    auto r = import_leads(**store, g_csv, o);
+    check(r, state);
+    state.PauseTiming();
+    store->reset();
+    std::filesystem::remove(path);
+    state.ResumeTiming();
+  }
+  report_rows(state, g_rows);
+}
+BENCHMARK(BM_ImportSqlite)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+/// The raw baseline: the sqlite3 shell's `.import` of the same file into a
+/// plain table (no normalisation, no checks, one transaction).
+void BM_SqliteShellImport(benchmark::State& state) {
+  for (auto _ : state) {
+    const auto path = temp_db("dialer_import_shell_");
+    const std::string cmd = "sqlite3 '" + path.string() + "' '.mode csv' '.import " +
+                            g_csv.string() + " leads' >/dev/null 2>&1";
+    if (std::system(cmd.c_str()) != 0) {
+      state.SkipWithError("sqlite3 shell failed (apt install sqlite3)");
+      break;
+    }
+    std::filesystem::remove(path);
+  }
+  report_rows(state, g_rows);
+}
+BENCHMARK(BM_SqliteShellImport)->Unit(benchmark::kMillisecond)->UseRealTime();
+#endif
+
+/// Takes --rows=N out of argv, leaving Google Benchmark's flags.
+void parse_own_flags(int& argc, char** argv) {
+  int out = 1;
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    if (arg.starts_with("--rows=")) {
+      g_rows = std::stoul(std::string(arg.substr(7)));
+    } else {
+      argv[out++] = argv[i];
+    }
+  }
+  argc = out;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  parse_own_flags(argc, argv);
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  make_csv();
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  std::filesystem::remove(g_csv);
+  return 0;
+}
