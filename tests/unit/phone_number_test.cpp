@@ -234,3 +234,52 @@ TEST_SUITE("phone_number") {
     }
   }
 }
+
+#include <phonenumbers/phonenumberutil.h>
+
+#include <algorithm>
+
+TEST_SUITE("phone_number") {
+  TEST_CASE("canonical input read without Parse agrees with libphonenumber's Parse") {
+    // normalize_number builds "+<cc><number>" and ten NANP digits itself; the
+    // answer must be exactly what the full parser would have given.
+    namespace pn = i18n::phonenumbers;
+    const pn::PhoneNumberUtil& util = *pn::PhoneNumberUtil::GetInstance();
+    NumberPlan world;
+    world.allowed_regions = {"GB", "IT", "DE", "FR", "AT", "IN", "JP", "AU", "BR", "CA"};
+    auto allowed = [&world](const std::string& r) {
+      return r == world.region || std::find(world.allowed_regions.begin(),
+                                            world.allowed_regions.end(), r) !=
+                                      world.allowed_regions.end();
+    };
+    const char* inputs[] = {
+        "+14155550100", "+12125551230", "+442079460000", "+390669820000", "+3903123456",
+        "+4930123456",  "+33142685300", "+4312345678",  "+914423456789", "+81312345678",
+        "+61291234567", "+5511912345678", "+16135550100", "+80012345678", "+1415555",
+        "+999123456",   "+1",            "+10123456789", "+4400000000",  "4155550100",
+        "14155550100",  "0155550100",    "1155550100",   "+390000",      "+00044"};
+    for (const std::string input : inputs) {
+      CAPTURE(input);
+      pn::PhoneNumber parsed;
+      const bool parses = util.Parse(input, "US", &parsed) == pn::PhoneNumberUtil::NO_PARSING_ERROR;
+      std::string region;
+      if (parses) util.GetRegionCodeForNumber(parsed, &region);
+      const bool valid = parses && util.IsValidNumber(parsed);
+      const auto ours = normalize_number(input, world);
+      if (!valid) {
+        CHECK_FALSE(ours.has_value());
+        continue;
+      }
+      std::string e164;
+      util.Format(parsed, pn::PhoneNumberUtil::E164, &e164);
+      if (!allowed(region)) {
+        REQUIRE_FALSE(ours.has_value());
+        CHECK(ours.error().code == DialRule::region_not_allowed);
+        continue;
+      }
+      REQUIRE(ours.has_value());
+      CHECK(ours->e164 == e164);
+      CHECK(ours->region == region);
+    }
+  }
+}
