@@ -1,5 +1,6 @@
-// An agent's morning, on virtual time: log in, dial a lead, talk, hang up,
-// leave a disposition, take a break, and a busy number. A tiny scripted
+// An agent's day on virtual time: log in, dial a lead, talk, hang up, leave a
+// disposition, take a break, a number the compliance gate refuses, and a busy
+// number. A tiny scripted
 // telephone network answers the engine's commands the way Asterisk would,
 // a few seconds later. Every command the engine issues and every event it
 // publishes is printed.
@@ -14,6 +15,7 @@
 #include <vector>
 
 #include "dialer/dialer.hpp"
+#include "dialer/lead_import.hpp"
 #include "dialer/testing/manual_clock.hpp"
 #include "dialer/testing/memory_store.hpp"
 
@@ -129,7 +131,16 @@ struct World {
   TinyNetwork network{clock};
   testing::MemoryStore store;
   PrintingSink sink{clock};
-  Engine engine{EnginePorts{clock, network, store, store, sink}};
+  Engine engine{EnginePorts{clock, network, store, store, sink}, options()};
+
+  // Typed numbers need a time zone for the calling-hours rule: the US has
+  // several, so area codes are mapped (libphonenumber's map_data.txt format).
+  static EngineOptions options() {
+    EngineOptions o;
+    o.number_time_zones = std::make_shared<NumberTimeZoneMap>(
+        NumberTimeZoneMap::parse("1212|America/New_York\n1415|America/Los_Angeles\n").value());
+    return o;
+  }
 
   // Runs the world for `d`: network events and engine timers, in time order.
   void run_for(std::chrono::seconds d) {
@@ -192,6 +203,8 @@ int main() {
   std::puts("-- Back from lunch: a busy number, and wrap-up left to time out");
   w.run_for(30min);
   w.command("back to available", w.engine.set_available(alice));
+  w.command("dial (305) 555-0199, whose time zone nothing tells",
+            World::done(w.engine.dial_number(alice, "(305) 555-0199")));
   w.command("dial 9 (212) 555-1235 (prefix typed, dialled once)",
             World::done(w.engine.dial_number(alice, "9 (212) 555-1235")));
   w.run_for(3min);

@@ -14,7 +14,7 @@ constexpr internal::NameTable<CallState, 6> kStateNames{{
     {CallState::dispositioned, "dispositioned"},
 }};
 
-constexpr internal::NameTable<CallOutcome, 9> kOutcomeNames{{
+constexpr internal::NameTable<CallOutcome, 10> kOutcomeNames{{
     {CallOutcome::none, "none"},
     {CallOutcome::completed, "completed"},
     {CallOutcome::busy, "busy"},
@@ -24,6 +24,7 @@ constexpr internal::NameTable<CallOutcome, 9> kOutcomeNames{{
     {CallOutcome::dropped, "dropped"},
     {CallOutcome::cancelled, "cancelled"},
     {CallOutcome::lost, "lost"},
+    {CallOutcome::refused, "refused"},
 }};
 
 constexpr internal::NameTable<CallInput, 5> kInputNames{{

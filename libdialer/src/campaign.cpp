@@ -84,6 +84,8 @@ Result<void> validate_campaign(const Campaign& c) {
   if (!is_plain_name(c.wrapup_timeout_disposition)) {
     return bad("wrapup_timeout_disposition must be 1-64 printable characters");
   }
+  if (auto valid = validate_calling_hours(c.compliance.calling_hours); !valid) return valid;
+  if (auto valid = validate_recycle_policy(c.recycle); !valid) return valid;
   if (!c.break_after_wrapup_timeout.empty() && !c.has_break_type(c.break_after_wrapup_timeout)) {
     return bad("break_after_wrapup_timeout \"" + c.break_after_wrapup_timeout +
                "\" is not one of the campaign's break types");

@@ -1,11 +1,13 @@
 #include "dialer/engine.hpp"
 
+#include <array>
 #include <queue>
 #include <unordered_map>
 #include <utility>
 
 #include "dialer/dial_prefix.hpp"
 #include "dialer/hangup_cause.hpp"
+#include "dialer/lead_import.hpp"
 
 namespace dialer {
 namespace {
@@ -45,6 +47,8 @@ struct CampaignRuntime {
 
 struct LiveCall {
   CallRecord record;
+  // Calls placed to the lead, this one included (for recycling).
+  std::uint32_t lead_attempts = 0;
   ChannelId customer;
   ChannelId agent_leg;
   BridgeId bridge;
@@ -100,8 +104,15 @@ struct Engine::Impl {
   std::uint64_t timer_seq = 0;
   std::uint64_t last_id;
   std::uint64_t ignored_events = 0;
+  std::array<std::uint64_t, 6> refused{};  // by ComplianceRule value
+  DoNotCallStore* do_not_call;
 
-  Impl(EnginePorts p, EngineOptions o) : ports(p), options(o), last_id(o.id_base) {}
+  Impl(EnginePorts p, EngineOptions o)
+      : ports(p),
+        options(std::move(o)),
+        last_id(options.id_base),
+        do_not_call(p.do_not_call != nullptr ? p.do_not_call
+                                             : dynamic_cast<DoNotCallStore*>(&p.leads)) {}
 
   std::uint64_t next_id() { return ++last_id; }
   WallTime wall_now() const { return ports.clock.wall_now(); }
@@ -178,7 +189,10 @@ struct Engine::Impl {
     }
   }
 
-  void update_queue(const CallRecord& r, QueueStatus status) {
+  /// `ready_at`: when the lead may be claimed again (statuses other than
+  /// dialing and answered); none: never.
+  void update_queue(const CallRecord& r, QueueStatus status,
+                    std::optional<WallTime> ready_at = std::nullopt) {
     if (!r.lead.valid()) return;
     QueueUpdate update;
     update.campaign = r.campaign;
@@ -188,8 +202,7 @@ struct Engine::Impl {
     update.at = wall_now();
     update.owner = options.node;
     update.attempted = status == QueueStatus::dialing;
-    // Back to pending (a cancelled or lost call): claimable again at once.
-    if (status == QueueStatus::pending) update.ready_at = update.at;
+    update.ready_at = ready_at;
     if (auto done = ports.leads.update_queue(update); !done) {
       alarm("queue update for lead " + to_string(r.lead), std::move(done).error());
     }
@@ -215,13 +228,61 @@ struct Engine::Impl {
     return a;
   }
 
+  // The compliance gate, right before originate. A refusal is logged as a
+  // call that was never placed and reschedules the lead.
+  Result<void> check_compliance_for(const AgentRuntime& a, const DialTarget& target,
+                                    const std::optional<Lead>& lead, std::uint32_t attempts) {
+    const Campaign& campaign = campaign_of(a).config;
+    std::string zone = lead ? lead->time_zone : std::string{};
+    if (zone.empty()) zone = time_zone_for_number(target.number, options.number_time_zones.get());
+    const ComplianceQuery query{a.campaign, target.number.e164, zone, attempts, wall_now()};
+    Result<void> verdict =
+        do_not_call == nullptr
+            ? Result<void>(Error{Errc::unavailable, "no do-not-call list to check against"})
+            : check_compliance(campaign.compliance, query, *do_not_call, ports.call_log);
+    if (verdict) return verdict;
+    const Error& e = verdict.error();
+    if (e.code.category() != compliance_category()) return verdict;  // a store failure
+    const auto rule = static_cast<ComplianceRule>(e.code.value());
+    ++refused[static_cast<std::size_t>(rule)];
+    CallRecord r;
+    r.id = CallId{next_id()};
+    r.campaign = a.campaign;
+    r.agent = a.info.id;
+    r.lead = lead ? lead->id : LeadId{};
+    r.carrier = target.carrier;
+    r.number = target.number.e164;
+    r.dialled = target.dialled;
+    r.dial_string = target.dial_string;
+    r.state = CallState::ended;
+    r.outcome = CallOutcome::refused;
+    r.created_at = r.ended_at = query.now;
+    r.hung_up_by = HangupSide::dialer;
+    r.hangup_reason = std::string("refused by compliance rule ") + to_string(rule) + ": " + e.detail;
+    save(r);
+    update_queue(r, QueueStatus::pending, compliance_retry_at(rule, campaign.compliance, query));
+    return verdict;
+  }
+
+  // Calls already placed to a lead, from its queue row (0 when it has none).
+  std::uint32_t attempts_of(const std::optional<Lead>& lead) {
+    if (!lead) return 0;
+    auto entry = ports.leads.queue_entry(lead->id);
+    return entry ? entry->attempts : 0;
+  }
+
   Result<CallId> start_call(AgentRuntime& a, const DialTarget& target, std::optional<Lead> lead) {
     const CampaignRuntime& campaign = campaign_of(a);
-    // The last check, right before the dial string leaves the engine.
+    // The last checks, right before the dial string leaves the engine.
     if (auto verified = policy.verify(campaign.route, target); !verified) {
       return std::move(verified).error();
     }
+    const std::uint32_t attempts = attempts_of(lead);
+    if (auto allowed = check_compliance_for(a, target, lead, attempts); !allowed) {
+      return std::move(allowed).error();
+    }
     LiveCall c;
+    c.lead_attempts = attempts + 1;
     c.record.id = CallId{next_id()};
     c.record.campaign = a.campaign;
     c.record.agent = a.info.id;
@@ -331,6 +392,7 @@ struct Engine::Impl {
     if (ref->second.leg == Leg::customer) {
       if (!advance(c, CallInput::answered)) return;
       c.record.answered_at = wall_now();
+      update_queue(c.record, QueueStatus::answered);
       publish_call(c);
       // Answered just as the agent hung up: the hangup already under way ends it.
       if (c.ending_by == HangupSide::none) connect_agent(c);
@@ -380,7 +442,9 @@ struct Engine::Impl {
     r.hung_up_by = c.ending_by != HangupSide::none ? c.ending_by : HangupSide::customer;
     tear_down(c);
     save(r);
-    update_queue(r, queue_status_for(r.outcome));
+    update_queue(r, queue_status_for(r.outcome),
+                 recycle_at(campaign_of(agents.at(r.agent)).config.recycle, r.outcome,
+                            c.lead_attempts, r.ended_at));
     publish_call(c);
     AgentRuntime& a = agents.at(r.agent);
     move(a, AgentInput::call_ended, {}, StatusReason::call);
@@ -405,18 +469,31 @@ struct Engine::Impl {
     if (it != calls.end()) {
       LiveCall& c = it->second;
       advance(c, CallInput::dispositioned);
+      const DispositionCode* d = campaign_of(a).config.find_disposition(code);
+      if (d != nullptr && d->do_not_call) add_to_do_not_call(c.record);
       c.record.disposition = std::move(code);
       c.record.notes = std::move(notes);
       c.record.auto_disposition = automatic;
       c.record.dispositioned_at = wall_now();
       save(c.record);
-      if (c.record.outcome == CallOutcome::completed) update_queue(c.record, QueueStatus::completed);
       publish_call(c);
       forget(c);
       calls.erase(it);
     }
     a.call = {};
     move(a, input, std::move(next_break), reason);
+  }
+
+  // The person asked not to be called: their number goes on the campaign's list.
+  void add_to_do_not_call(const CallRecord& r) {
+    if (do_not_call == nullptr) {
+      alarm("do-not-call disposition for call " + to_string(r.id),
+            Error{Errc::unavailable, "no do-not-call list"});
+      return;
+    }
+    if (auto added = do_not_call->add_do_not_call(r.number, r.campaign); !added) {
+      alarm("do-not-call disposition for call " + to_string(r.id), std::move(added).error());
+    }
   }
 
   void forget(const LiveCall& c) {
@@ -462,7 +539,7 @@ struct Engine::Impl {
       r.disposition = "RESET";
       r.auto_disposition = true;
       save(r);
-      update_queue(r, queue_status_for(r.outcome));
+      update_queue(r, queue_status_for(r.outcome), r.ended_at);  // lost: try again
       publish_call(c);
       forget(c);
       calls.erase(it);
@@ -696,5 +773,10 @@ const CallRecord* Engine::find_call(CallId id) const {
 std::size_t Engine::live_call_count() const { return impl_->calls.size(); }
 
 std::uint64_t Engine::ignored_event_count() const { return impl_->ignored_events; }
+
+std::uint64_t Engine::refused_count(ComplianceRule rule) const {
+  const auto i = static_cast<std::size_t>(rule);
+  return i < impl_->refused.size() ? impl_->refused[i] : 0;
+}
 
 }  // namespace dialer

@@ -1,5 +1,6 @@
 #include "dialer/error.hpp"
 
+#include "dialer/compliance.hpp"
 #include "dialer/dial_prefix.hpp"
 
 namespace dialer {
@@ -51,7 +52,8 @@ std::error_condition make_error_condition(Errc e) noexcept {
 }
 
 bool is_policy_refusal(const std::error_code& code) noexcept {
-  return code == Errc::refused_by_policy || code.category() == dial_rule_category();
+  return code == Errc::refused_by_policy || code.category() == dial_rule_category() ||
+         code.category() == compliance_category();
 }
 
 std::string Error::message() const {

@@ -37,7 +37,7 @@ bool from_string(std::string_view s, LeadOrder& out) noexcept {
 
 QueueStatus queue_status_for(CallOutcome outcome) noexcept {
   switch (outcome) {
-    case CallOutcome::completed: return QueueStatus::answered;
+    case CallOutcome::completed: return QueueStatus::completed;
     case CallOutcome::busy: return QueueStatus::busy;
     case CallOutcome::no_answer: return QueueStatus::no_answer;
     case CallOutcome::failed: return QueueStatus::failed;
@@ -45,7 +45,8 @@ QueueStatus queue_status_for(CallOutcome outcome) noexcept {
     case CallOutcome::dropped: return QueueStatus::dropped;
     case CallOutcome::none:
     case CallOutcome::cancelled:
-    case CallOutcome::lost: return QueueStatus::pending;
+    case CallOutcome::lost:
+    case CallOutcome::refused: return QueueStatus::pending;
   }
   return QueueStatus::pending;
 }

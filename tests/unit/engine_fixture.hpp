@@ -7,6 +7,7 @@
 #include <string>
 
 #include "dialer/engine.hpp"
+#include "dialer/lead_import.hpp"
 #include "dialer/testing/manual_clock.hpp"
 #include "dialer/testing/memory_store.hpp"
 #include "dialer/testing/recording_sink.hpp"
@@ -46,7 +47,17 @@ struct EngineFixture {
   testing::ScriptedCallControl calls;
   testing::MemoryStore store;
   testing::RecordingSink sink;
-  Engine engine{EnginePorts{clock, calls, store, store, sink}};
+  Engine engine{EnginePorts{clock, calls, store, store, sink}, options()};
+
+  // Typed numbers that match no lead take their time zone from this map.
+  static EngineOptions options() {
+    EngineOptions o;
+    o.number_time_zones = std::make_shared<NumberTimeZoneMap>(
+        NumberTimeZoneMap::parse("1202|America/New_York\n1212|America/New_York\n"
+                                 "1415|America/Los_Angeles\n1901|America/Chicago\n")
+            .value());
+    return o;
+  }
 
   EngineFixture() {
     REQUIRE(engine.save_carrier({kTrunk, "trunk-a", "9", "PJSIP/{dial}@trunk-a", NumberFormat::e164}));

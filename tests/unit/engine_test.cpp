@@ -193,6 +193,7 @@ TEST_SUITE("engine: call lifecycle") {
     f.clock.advance(5s);
     f.feed(ChannelAnswered{f.customer()});
     CHECK(f.engine.find_call(call)->state == CallState::answered);
+    CHECK(f.store.queue_status(kLeadAnn) == QueueStatus::answered);
     // The customer is held in a new bridge while the agent's phone rings.
     const auto bridges = f.calls.of_kind(CommandKind::create_bridge);
     REQUIRE(bridges.size() == 1);
@@ -213,7 +214,7 @@ TEST_SUITE("engine: call lifecycle") {
     // The agent's leg and the bridge are cleaned up.
     CHECK(f.calls.of_kind(CommandKind::hang_up).back().channel == f.agent_leg());
     CHECK(f.calls.of_kind(CommandKind::destroy_bridge).back().bridge == bridges[0].bridge);
-    CHECK(f.store.queue_status(kLeadAnn) == QueueStatus::answered);
+    CHECK(f.store.queue_status(kLeadAnn) == QueueStatus::completed);
 
     f.clock.advance(20s);
     REQUIRE(f.engine.submit_disposition(kAlice, {"SALE", "wants the blue one", "lunch"}));
@@ -744,5 +745,147 @@ TEST_SUITE("engine: determinism") {
     const auto first = run();
     CHECK(first.size() > 20);
     CHECK(run() == first);
+  }
+}
+
+TEST_SUITE("engine: compliance gate") {
+  TEST_CASE("a lead on a do-not-call list is not dialled; the refusal is logged with its rule") {
+    EngineFixture f;
+    REQUIRE(f.store.add_do_not_call("+14155550100", CampaignId{}));
+    f.log_in();
+    const auto r = f.engine.dial_lead(kAlice, kLeadAnn);
+    REQUIRE_FALSE(r);
+    CHECK(r.error().code == ComplianceRule::do_not_call);
+    CHECK(is_policy_refusal(r.error().code));
+    CHECK(f.calls.commands().empty());
+    CHECK(f.state() == AgentState::available);
+    REQUIRE(f.store.call_count() == 1);
+    const CallRecord row = f.store.calls()[0];
+    CHECK(row.outcome == CallOutcome::refused);
+    CHECK(row.lead == kLeadAnn);
+    CHECK(row.hangup_reason.find("do_not_call") != std::string::npos);
+    // Never called again, but not lost: the row is parked, not deleted.
+    const QueueEntry e = f.store.queue_entry(kLeadAnn).value();
+    CHECK(e.status == QueueStatus::pending);
+    CHECK_FALSE(e.ready_at.has_value());
+    CHECK(f.engine.refused_count(ComplianceRule::do_not_call) == 1);
+  }
+
+  TEST_CASE("outside the lead's calling hours the lead is rescheduled to the next window") {
+    EngineFixture f;
+    // 17:00 UTC is 02:00 in Tokyo; the window opens at 08:00 there (23:00 UTC).
+    REQUIRE(f.store.add_lead({LeadId{20}, kSales, us_number("2125559876"), "Asia/Tokyo", {}}));
+    f.log_in();
+    CHECK(f.engine.dial_lead(kAlice, LeadId{20}).error().code ==
+          ComplianceRule::outside_calling_hours);
+    const QueueEntry e = f.store.queue_entry(LeadId{20}).value();
+    REQUIRE(e.ready_at.has_value());
+    CHECK(*e.ready_at == f.clock.wall_now() + 6h);
+    CHECK(f.calls.commands().empty());
+  }
+
+  TEST_CASE("a typed number whose time zone cannot be told is not dialled") {
+    EngineFixture f;
+    f.log_in();
+    // 305 (Miami) is not in the fixture's prefix map, and the US has many zones.
+    CHECK(f.engine.dial_number(kAlice, "305 555 0199").error().code ==
+          ComplianceRule::unknown_time_zone);
+    // A lead's own zone is used first, the map for others.
+    CHECK(f.engine.dial_number(kAlice, "901 555 1234"));
+  }
+
+  TEST_CASE("a number called its daily maximum is refused until a day has passed") {
+    EngineFixture f;
+    f.log_in();
+    for (int i = 0; i < 3; ++i) {
+      REQUIRE(f.engine.dial_number(kAlice, "901 555 1234"));
+      f.feed(ChannelHungUp{f.customer(), q850::user_busy, DialStatus::busy});
+      REQUIRE(f.engine.submit_disposition(kAlice, {"B", "", ""}));
+    }
+    CHECK(f.engine.dial_number(kAlice, "901 555 1234").error().code ==
+          ComplianceRule::daily_number_cap);
+    f.advance(24h + 1s);
+    CHECK(f.engine.dial_number(kAlice, "901 555 1234"));
+  }
+
+  TEST_CASE("a lead at its attempt cap is not dialled") {
+    EngineFixture f;
+    Campaign c = sales_campaign();
+    c.compliance.max_attempts_per_lead = 1;
+    REQUIRE(f.engine.save_campaign(c));
+    f.log_in();
+    REQUIRE(f.engine.dial_lead(kAlice, kLeadAnn));
+    f.feed(ChannelHungUp{f.customer(), q850::no_answer, DialStatus::none});
+    REQUIRE(f.engine.submit_disposition(kAlice, {"NA", "", ""}));
+    CHECK(f.engine.dial_lead(kAlice, kLeadAnn).error().code == ComplianceRule::lead_attempt_cap);
+  }
+
+  TEST_CASE("a do-not-call disposition puts the number on the campaign's list") {
+    EngineFixture f;
+    f.finished_call();
+    REQUIRE(f.engine.submit_disposition(kAlice, {"DNC", "asked not to be called", ""}));
+    CHECK(f.store.is_do_not_call("+14155550100", kSales).value());
+    CHECK_FALSE(f.store.is_do_not_call("+14155550100", kRenewals).value());
+    CHECK(f.engine.dial_number(kAlice, "415 555 0100").error().code == ComplianceRule::do_not_call);
+  }
+
+  TEST_CASE("busy and no-answer leads are recycled after the campaign's delay") {
+    EngineFixture f;
+    f.log_in();
+    REQUIRE(f.engine.dial_lead(kAlice, kLeadAnn));
+    const WallTime ended = f.clock.wall_now();
+    f.feed(ChannelHungUp{f.customer(), q850::user_busy, DialStatus::busy});
+    QueueEntry e = f.store.queue_entry(kLeadAnn).value();
+    CHECK(e.status == QueueStatus::busy);
+    CHECK(e.attempts == 1);
+    REQUIRE(e.ready_at.has_value());
+    CHECK(*e.ready_at == ended + 5min);
+    // A completed call is final.
+    REQUIRE(f.engine.submit_disposition(kAlice, {"B", "", ""}));
+    REQUIRE(f.engine.dial_lead(kAlice, kLeadBen));
+    f.feed(ChannelAnswered{f.customer()});
+    f.feed(ChannelAnswered{f.agent_leg()});
+    f.feed(ChannelHungUp{f.customer(), 16, DialStatus::answer});
+    CHECK_FALSE(f.store.queue_entry(kLeadBen)->ready_at.has_value());
+  }
+
+  TEST_CASE("without a do-not-call list to check, nothing is dialled") {
+    testing::ManualClock clock;
+    testing::ScriptedCallControl calls;
+    testing::RecordingSink sink;
+    // A lead store that is not a DoNotCallStore, and no list given.
+    struct LeadsOnly final : LeadStore {
+      testing::MemoryStore inner;
+      Result<Lead> find_lead(LeadId id) override { return inner.find_lead(id); }
+      Result<Lead> find_lead_by_phone(std::string_view t, CampaignId c) override {
+        return inner.find_lead_by_phone(t, c);
+      }
+      Result<std::vector<LeadId>> add_leads(std::span<const Lead> l, WallTime n) override {
+        return inner.add_leads(l, n);
+      }
+      Result<std::vector<ClaimedLead>> claim_leads(const ClaimRequest& r) override {
+        return inner.claim_leads(r);
+      }
+      Result<std::size_t> renew_leases(std::string_view o, std::span<const LeadId> l,
+                                       WallTime u) override {
+        return inner.renew_leases(o, l, u);
+      }
+      Result<void> release_leads(std::string_view o, std::span<const LeadId> l) override {
+        return inner.release_leads(o, l);
+      }
+      Result<void> update_queue(const QueueUpdate& u) override { return inner.update_queue(u); }
+      Result<QueueEntry> queue_entry(LeadId l) override { return inner.queue_entry(l); }
+    } leads;
+    testing::MemoryStore log;
+    Engine engine{EnginePorts{clock, calls, leads, log, sink}};
+    REQUIRE(engine.save_carrier({kTrunk, "trunk-a", "9", "PJSIP/{dial}@trunk-a", NumberFormat::e164}));
+    REQUIRE(engine.save_campaign(sales_campaign()));
+    REQUIRE(engine.save_agent({kAlice, "alice", "Alice", "PJSIP/agent100"}));
+    REQUIRE(leads.add_leads(std::vector<Lead>{{kLeadAnn, kSales, us_number("4155550100"),
+                                               "America/Los_Angeles", {}}},
+                            clock.wall_now()));
+    REQUIRE(engine.log_in(kAlice, kSales));
+    CHECK(engine.dial_lead(kAlice, kLeadAnn).error().code == Errc::unavailable);
+    CHECK(calls.commands().empty());
   }
 }

@@ -68,7 +68,7 @@ TEST_SUITE("hangup cause") {
   }
 
   TEST_CASE("each outcome maps to a queue status; unattempted calls go back to pending") {
-    CHECK(queue_status_for(CallOutcome::completed) == QueueStatus::answered);
+    CHECK(queue_status_for(CallOutcome::completed) == QueueStatus::completed);
     CHECK(queue_status_for(CallOutcome::busy) == QueueStatus::busy);
     CHECK(queue_status_for(CallOutcome::no_answer) == QueueStatus::no_answer);
     CHECK(queue_status_for(CallOutcome::failed) == QueueStatus::failed);

@@ -129,7 +129,7 @@ TEST_SUITE("call state machine") {
     for (CallOutcome o : {CallOutcome::none, CallOutcome::completed, CallOutcome::busy,
                           CallOutcome::no_answer, CallOutcome::failed,
                           CallOutcome::invalid_number, CallOutcome::dropped,
-                          CallOutcome::cancelled, CallOutcome::lost}) {
+                          CallOutcome::cancelled, CallOutcome::lost, CallOutcome::refused}) {
       CallOutcome back{};
       REQUIRE(from_string(to_string(o), back));
       CHECK(back == o);

@@ -259,6 +259,9 @@ class Campaign(_Value):
     break_types: list[str]
     dispositions: list[DispositionCode]
     script: str
+    compliance: ComplianceRules
+    recycle: RecyclePolicy
+    lead_order: LeadOrder
     def __init__(self, id: int = 0, name: str = "", dial_mode: DialMode = ...,
                  carrier: int = 0, dial_prefix: str = "", number_plan: NumberPlan = ...,
                  manual_dial_allowed: bool = True,
@@ -267,7 +270,8 @@ class Campaign(_Value):
                  break_after_wrapup_timeout: str = "", hopper_size: int = 500,
                  ring_timeout: _Duration = ..., caller_id: str = "",
                  break_types: list[str] = ..., dispositions: list[DispositionCode] = ...,
-                 script: str = "") -> None: ...
+                 script: str = "", compliance: ComplianceRules = ...,
+                 recycle: RecyclePolicy = ..., lead_order: LeadOrder = ...) -> None: ...
     def effective_wrapup_timeout(self) -> datetime.timedelta: ...
     def has_break_type(self, type: str) -> bool: ...
     def find_disposition(self, code: str) -> DispositionCode | None: ...
@@ -344,6 +348,7 @@ class CallOutcome(_Enum):
     dropped: ClassVar[CallOutcome]
     cancelled: ClassVar[CallOutcome]
     lost: ClassVar[CallOutcome]
+    refused: ClassVar[CallOutcome]
     @staticmethod
     def from_string(text: str) -> CallOutcome: ...
 
@@ -504,6 +509,33 @@ def next_calling_window(time_zone: str, now: datetime.datetime,
                         hours: CallingHours = ...) -> datetime.datetime: ...
 def zones_within_calling_hours(zones: list[str], now: datetime.datetime,
                                hours: CallingHours = ...) -> list[str]: ...
+
+class ComplianceRule(_Enum):
+    __members__: ClassVar[dict[str, ComplianceRule]]
+    do_not_call: ClassVar[ComplianceRule]
+    outside_calling_hours: ClassVar[ComplianceRule]
+    unknown_time_zone: ClassVar[ComplianceRule]
+    lead_attempt_cap: ClassVar[ComplianceRule]
+    daily_number_cap: ClassVar[ComplianceRule]
+    @staticmethod
+    def from_string(text: str) -> ComplianceRule: ...
+
+class ComplianceRules(_Value):
+    calling_hours: CallingHours
+    max_attempts_per_lead: int
+    max_calls_per_number_per_day: int
+    def __init__(self, calling_hours: CallingHours = ..., max_attempts_per_lead: int = 0,
+                 max_calls_per_number_per_day: int = 3) -> None: ...
+
+class NumberTimeZoneMap:
+    """Number prefix -> time zones (libphonenumber's map_data.txt format)."""
+
+    @staticmethod
+    def load(path: str) -> NumberTimeZoneMap: ...
+    @staticmethod
+    def parse(text: str) -> NumberTimeZoneMap: ...
+    def zones_for(self, e164: str) -> list[str]: ...
+    def __len__(self) -> int: ...
 
 class RecycleRule(_Value):
     recycle: bool
@@ -750,9 +782,11 @@ class EngineOptions(_Value):
     node: str
     id_base: int
     busy_reset_after: datetime.timedelta
+    number_time_zones: NumberTimeZoneMap | None
     agent_answer_timeout: datetime.timedelta
     def __init__(self, node: str = "dialer", id_base: int = 0,
                  busy_reset_after: _Duration = ...,
+                 number_time_zones: NumberTimeZoneMap | None = None,
                  agent_answer_timeout: _Duration = ...) -> None: ...
 
 class Disposition(_Value):
@@ -776,7 +810,8 @@ class Engine:
 
     def __init__(self, clock: Clock, call_control: CallControl, lead_store: LeadStore,
                  call_log_store: CallLogStore, events: EventSink,
-                 options: EngineOptions = ...) -> None: ...
+                 options: EngineOptions = ...,
+                 do_not_call: DoNotCallStore | None = None) -> None: ...
     def save_carrier(self, carrier: Carrier) -> None: ...
     def save_campaign(self, campaign: Campaign) -> None: ...
     def save_agent(self, agent: Agent) -> None: ...
@@ -798,3 +833,4 @@ class Engine:
     def find_call(self, id: int) -> CallRecord | None: ...
     def live_call_count(self) -> int: ...
     def ignored_event_count(self) -> int: ...
+    def refused_count(self, rule: ComplianceRule) -> int: ...

@@ -28,6 +28,7 @@ void bind_call(py::module_& m) {
   DIALER_PY_VALUE(outcome, CallOutcome, dropped);
   DIALER_PY_VALUE(outcome, CallOutcome, cancelled);
   DIALER_PY_VALUE(outcome, CallOutcome, lost);
+  DIALER_PY_VALUE(outcome, CallOutcome, refused);
   add_from_string(outcome);
 
   auto input = bind_enum<CallInput>(m, "CallInput", "An input to the call state machine.");

@@ -5,6 +5,7 @@
 #include "bindings.hpp"
 #include "dialer/abandonment.hpp"
 #include "dialer/calling_hours.hpp"
+#include "dialer/compliance.hpp"
 #include "dialer/recycle.hpp"
 
 namespace dialer::python {
@@ -29,6 +30,22 @@ void bind_compliance(py::module_& m) {
         return zones_within_calling_hours(zones, now, hours);
       },
       py::arg("zones"), py::arg("now"), py::arg("hours") = CallingHours{});
+
+  auto rule = bind_enum<ComplianceRule>(m, "ComplianceRule",
+                                        "Which rule of the compliance gate refused a call.");
+  DIALER_PY_VALUE(rule, ComplianceRule, do_not_call);
+  DIALER_PY_VALUE(rule, ComplianceRule, outside_calling_hours);
+  DIALER_PY_VALUE(rule, ComplianceRule, unknown_time_zone);
+  DIALER_PY_VALUE(rule, ComplianceRule, lead_attempt_cap);
+  DIALER_PY_VALUE(rule, ComplianceRule, daily_number_cap);
+  add_from_string(rule);
+
+  ValueClass<ComplianceRules>(m, "ComplianceRules", "A campaign's compliance settings.")
+      .field("calling_hours", &ComplianceRules::calling_hours)
+      .field("max_attempts_per_lead", &ComplianceRules::max_attempts_per_lead, "0: no cap.")
+      .field("max_calls_per_number_per_day", &ComplianceRules::max_calls_per_number_per_day,
+             "Across campaigns, in the last 24 hours; 0: no cap.")
+      .done();
 
   ValueClass<RecycleRule>(m, "RecycleRule", "How one outcome is recycled.")
       .field("recycle", &RecycleRule::recycle)

@@ -3,6 +3,7 @@
 
 #include "bindings.hpp"
 #include "dialer/engine.hpp"
+#include "dialer/lead_import.hpp"
 
 namespace dialer::python {
 
@@ -15,6 +16,8 @@ void bind_engine(py::module_& m) {
       .field("id_base", &EngineOptions::id_base,
              "Call, channel and bridge ids are id_base + 1, + 2, ... Default 0.")
       .field("busy_reset_after", &EngineOptions::busy_reset_after, "Default BUSY_RESET_AFTER.")
+      .field("number_time_zones", &EngineOptions::number_time_zones,
+             "NumberTimeZoneMap for typed numbers that match no lead, or None.")
       .field("agent_answer_timeout", &EngineOptions::agent_answer_timeout,
              "How long an agent's phone may ring. Default 20 s.")
       .done();
@@ -44,15 +47,18 @@ void bind_engine(py::module_& m) {
       "its ports from one thread at a time.")
       .def(py::init([](Clock& clock, CallControl& call_control, LeadStore& lead_store,
                        CallLogStore& call_log_store, EventSink& events,
-                       const EngineOptions& options) {
+                       const EngineOptions& options, DoNotCallStore* do_not_call) {
              return std::make_unique<Engine>(
-                 EnginePorts{clock, call_control, lead_store, call_log_store, events}, options);
+                 EnginePorts{clock, call_control, lead_store, call_log_store, events,
+                             do_not_call},
+                 options);
            }),
            py::arg("clock"), py::arg("call_control"), py::arg("lead_store"),
            py::arg("call_log_store"), py::arg("events"), py::arg("options") = EngineOptions{},
+           py::arg("do_not_call") = nullptr,
            // The engine holds references to its ports: keep them alive as long as it.
            py::keep_alive<1, 2>(), py::keep_alive<1, 3>(), py::keep_alive<1, 4>(),
-           py::keep_alive<1, 5>(), py::keep_alive<1, 6>())
+           py::keep_alive<1, 5>(), py::keep_alive<1, 6>(), py::keep_alive<1, 8>())
       // Configuration
       .def("save_carrier", unwrapped(&Engine::save_carrier), py::arg("carrier"), release)
       .def("save_campaign", unwrapped(&Engine::save_campaign), py::arg("campaign"), release)
@@ -89,7 +95,9 @@ void bind_engine(py::module_& m) {
       .def("find_call", &Engine::find_call, py::arg("id"), py::return_value_policy::copy,
            "A copy of a live (or not yet dispositioned) call's record, or None.")
       .def("live_call_count", &Engine::live_call_count)
-      .def("ignored_event_count", &Engine::ignored_event_count);
+      .def("ignored_event_count", &Engine::ignored_event_count)
+      .def("refused_count", &Engine::refused_count, py::arg("rule"),
+           "Calls the compliance gate refused under this rule.");
 }
 
 }  // namespace dialer::python

@@ -22,6 +22,7 @@
 #include <string_view>
 
 #include "bindings.hpp"
+#include "dialer/compliance.hpp"
 #include "dialer/dial_prefix.hpp"
 #include "dialer/error.hpp"
 
@@ -58,8 +59,10 @@ std::array<PyObject*, kErrcClasses.size()> g_errc_classes{};
 bool is_dialer(const std::error_code& ec) {
   return ec.category() == dialer_category();
 }
+// A rule of a policy that refused: a DialRule or a ComplianceRule. Both raise
+// as PolicyViolation with the rule's name in `rule`.
 bool is_dial_rule(const std::error_code& ec) {
-  return ec.category() == dial_rule_category();
+  return ec.category() == dial_rule_category() || ec.category() == compliance_category();
 }
 
 /// The value of E whose to_string is `name`; values run from 1 up to the first
@@ -78,12 +81,16 @@ std::optional<E> enum_named(std::string_view name) {
 std::optional<std::error_code> code_named(std::string_view name) {
   if (auto e = enum_named<Errc>(name)) return make_error_code(*e);
   if (auto r = enum_named<DialRule>(name)) return make_error_code(*r);
+  if (auto r = enum_named<ComplianceRule>(name)) return make_error_code(*r);
   return std::nullopt;
 }
 
 std::string code_name(const std::error_code& ec) {
   if (is_dialer(ec)) return to_string(static_cast<Errc>(ec.value()));
-  if (is_dial_rule(ec)) return to_string(static_cast<DialRule>(ec.value()));
+  if (ec.category() == dial_rule_category()) return to_string(static_cast<DialRule>(ec.value()));
+  if (ec.category() == compliance_category()) {
+    return to_string(static_cast<ComplianceRule>(ec.value()));
+  }
   return std::string(ec.category().name()) + ":" + std::to_string(ec.value());
 }
 

@@ -14,7 +14,7 @@ OTHER_CARRIER = 2
 CAMPAIGN = 10
 AGENT = 100
 LEAD = 7
-START = dt.datetime(2026, 1, 5, 9, 0, 0)  # ManualClock's default wall time (UTC)
+START = dt.datetime(2026, 1, 5, 17, 0, 0)  # ManualClock's default wall time (UTC)
 
 
 @dataclass
@@ -43,6 +43,14 @@ def configure(engine: dialer.Engine, **campaign_fields) -> None:
     engine.save_campaign(dialer.Campaign(id=CAMPAIGN, name="Spring renewals", carrier=CARRIER,
                                          script="Hello {name}", **campaign_fields))
     engine.save_agent(dialer.Agent(id=AGENT, login="ann", name="Ann", endpoint="PJSIP/agent100"))
+
+
+def time_zone_map() -> dialer.EngineOptions:
+    """Engine options whose typed 415 and 650 numbers are in Los Angeles: the US
+    has many time zones, and the compliance gate refuses a number whose zone is
+    unknown."""
+    return dialer.EngineOptions(number_time_zones=dialer.NumberTimeZoneMap.parse(
+        "1415|America/Los_Angeles\n1650|America/Los_Angeles\n"))
 
 
 def lead(lead_id: int = LEAD, number: str = "(415) 555-0100") -> dialer.Lead:

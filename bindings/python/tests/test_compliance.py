@@ -59,3 +59,23 @@ def test_hopper_claims_leases_and_releases() -> None:
     hopper.release_all(store)
     assert len(hopper) == 0
     assert store.queue_entry(2).lease_owner == ""
+
+
+def test_the_compliance_gate_raises_policy_violation_with_its_rule() -> None:
+    from conftest import AGENT, CAMPAIGN, LEAD, configure, lead
+    store = testing.MemoryStore()
+    engine = dialer.Engine(testing.ManualClock(), testing.ScriptedCallControl(), store, store,
+                           testing.RecordingSink())
+    configure(engine)
+    store.add_lead(lead())
+    store.add_do_not_call("+14155550100", 0)
+    engine.log_in(AGENT, CAMPAIGN)
+    try:
+        engine.dial_lead(AGENT, LEAD)
+    except dialer.PolicyViolation as e:
+        assert e.rule == "do_not_call"
+        assert e.category == "dialer.compliance"
+    else:
+        raise AssertionError("expected PolicyViolation")
+    assert engine.refused_count(dialer.ComplianceRule.do_not_call) == 1
+    assert store.calls()[0].outcome == dialer.CallOutcome.refused

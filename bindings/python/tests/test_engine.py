@@ -11,7 +11,8 @@ import dialer
 from dialer import testing
 from dialer.testing import CommandKind
 
-from conftest import AGENT, CAMPAIGN, CARRIER, LEAD, OTHER_CARRIER, START, World, configure, lead
+from conftest import (AGENT, CAMPAIGN, CARRIER, LEAD, OTHER_CARRIER, START, World, configure,
+                      lead, time_zone_map)
 
 S = dialer.AgentState
 
@@ -78,7 +79,7 @@ def test_full_call_lifecycle(world: World) -> None:
     assert world.state() == S.wrapup
     assert [c.channel for c in cc.of_kind(CommandKind.hang_up)] == [agent_leg.channel]
     assert [c.bridge for c in cc.of_kind(CommandKind.destroy_bridge)] == [bridge.bridge]
-    assert store.queue_status(LEAD) == dialer.QueueStatus.answered
+    assert store.queue_status(LEAD) == dialer.QueueStatus.completed
     eng.on_call_event(dialer.ChannelHungUp(channel=agent_leg.channel, cause=16))
     assert eng.ignored_event_count() == 0
 
@@ -122,7 +123,8 @@ def test_full_call_lifecycle(world: World) -> None:
                                            dialer.QueueStatus.answered,
                                            dialer.QueueStatus.completed]
     assert all(u.call == call and u.campaign == CAMPAIGN for u in history)
-    assert [u.at for u in history] == [START, START + seconds(73), START + seconds(90)]
+    # answered when the customer picked up, completed when the call ended.
+    assert [u.at for u in history] == [START, START + seconds(10), START + seconds(73)]
 
     # The panel saw every status change, at once and in order.
     updates = world.status_updates()
@@ -391,7 +393,7 @@ def test_engine_keeps_its_ports_alive() -> None:
     def make() -> dialer.Engine:
         engine = dialer.Engine(testing.ManualClock(), testing.ScriptedCallControl(),
                                testing.MemoryStore(), testing.MemoryStore(),
-                               testing.RecordingSink())
+                               testing.RecordingSink(), time_zone_map())
         configure(engine)
         return engine
 
@@ -594,11 +596,15 @@ class DictStore(dialer.LeadStore, dialer.CallLogStore):
     def save_call(self, record):
         self.rows[record.id] = record
 
+    def count_calls_to(self, e164, since):
+        return sum(1 for r in self.rows.values() if r.number == e164 and r.created_at >= since)
+
 
 def test_python_stores(world: World) -> None:
     store = DictStore()
     store.leads[LEAD] = lead()
-    engine = dialer.Engine(world.clock, world.calls, store, store, world.sink)
+    engine = dialer.Engine(world.clock, world.calls, store, store, world.sink, time_zone_map(),
+                           do_not_call=testing.MemoryStore())
     configure(engine)
     engine.log_in(AGENT, CAMPAIGN)
 
@@ -627,7 +633,8 @@ def test_python_store_that_raises_is_a_storage_error(world: World) -> None:
             raise OSError("disk full")
 
     store = Flaky()
-    engine = dialer.Engine(world.clock, world.calls, store, store, world.sink)
+    engine = dialer.Engine(world.clock, world.calls, store, store, world.sink, time_zone_map(),
+                           do_not_call=testing.MemoryStore())
     configure(engine)
     engine.log_in(AGENT, CAMPAIGN)
     with pytest.raises(dialer.StorageError) as refused:
@@ -648,7 +655,8 @@ def test_python_store_returning_the_wrong_type(world: World) -> None:
             return "not a lead"
 
     store = Wrong()
-    engine = dialer.Engine(world.clock, world.calls, store, store, world.sink)
+    engine = dialer.Engine(world.clock, world.calls, store, store, world.sink,
+                           do_not_call=testing.MemoryStore())
     configure(engine)
     engine.log_in(AGENT, CAMPAIGN)
     with pytest.raises(dialer.StorageError):

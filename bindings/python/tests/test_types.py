@@ -64,7 +64,7 @@ def test_call_transition_table() -> None:
 
 
 def test_outcomes_and_causes() -> None:
-    assert dialer.queue_status_for(dialer.CallOutcome.completed) == dialer.QueueStatus.answered
+    assert dialer.queue_status_for(dialer.CallOutcome.completed) == dialer.QueueStatus.completed
     assert dialer.queue_status_for(dialer.CallOutcome.cancelled) == dialer.QueueStatus.pending
     assert dialer.outcome_before_answer(dialer.DialStatus.busy, 0) == dialer.CallOutcome.busy
     assert dialer.outcome_before_answer(dialer.DialStatus.none, dialer.q850.user_busy) == \

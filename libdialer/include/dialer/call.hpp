@@ -41,6 +41,8 @@ enum class CallOutcome {
   cancelled,
   /// The call was lost (no live call for the busy-reset period); ended by the dialer.
   lost,
+  /// Never placed: the compliance gate refused it (the reason names the rule).
+  refused,
 };
 
 const char* to_string(CallOutcome o) noexcept;

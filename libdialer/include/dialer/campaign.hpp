@@ -14,9 +14,12 @@
 #include <string_view>
 #include <vector>
 
+#include "dialer/compliance.hpp"
 #include "dialer/error.hpp"
 #include "dialer/ids.hpp"
 #include "dialer/phone_number.hpp"
+#include "dialer/queue.hpp"
+#include "dialer/recycle.hpp"
 
 namespace dialer {
 
@@ -85,6 +88,12 @@ struct Campaign {
   };
   /// Shown to the agent with the lead when a call is assigned.
   std::string script;
+  /// Calling hours, attempt caps: checked before every originate.
+  ComplianceRules compliance;
+  /// When unconnected leads are called again.
+  RecyclePolicy recycle;
+  /// The order in which the hopper claims leads.
+  LeadOrder lead_order = LeadOrder::oldest_first;
 
   /// The effective wrap-up timeout: the campaign's, else kDefaultWrapupTimeout.
   std::chrono::seconds effective_wrapup_timeout() const {

@@ -32,12 +32,15 @@
 #include "dialer/campaign.hpp"
 #include "dialer/carrier.hpp"
 #include "dialer/clock.hpp"
+#include "dialer/compliance.hpp"
 #include "dialer/error.hpp"
 #include "dialer/event_sink.hpp"
 #include "dialer/ids.hpp"
 #include "dialer/store.hpp"
 
 namespace dialer {
+
+class NumberTimeZoneMap;
 
 /// Busy with no live call for this long resets an agent to available.
 inline constexpr std::chrono::minutes kBusyResetAfter{10};
@@ -54,6 +57,10 @@ struct EngineOptions {
   std::chrono::seconds busy_reset_after = kBusyResetAfter;
   /// How long an agent's phone may ring before the call is given up as dropped.
   std::chrono::seconds agent_answer_timeout{20};
+  /// Number-prefix → time zone data (lead_import.hpp) for typed numbers that
+  /// match no lead and whose region spans several zones (NANP). Without it
+  /// such numbers have no known time zone, and the compliance gate refuses them.
+  std::shared_ptr<const NumberTimeZoneMap> number_time_zones;
 };
 
 /// The ports an engine works through. All must outlive the engine.
@@ -63,6 +70,10 @@ struct EnginePorts {
   LeadStore& leads;
   CallLogStore& call_log;
   EventSink& events;
+  /// The do-not-call lists. Null: the lead store's, when it implements them
+  /// too (every store of the library does); a dial with no list to check
+  /// against is refused (Errc::unavailable), never placed unchecked.
+  DoNotCallStore* do_not_call = nullptr;
 };
 
 /// What an agent submits to close a call.
@@ -119,10 +130,13 @@ class Engine {
   /// Errors: Errc::not_found, Errc::invalid_transition, Errc::invalid_argument
   /// (not one of the campaign's break types).
   Result<void> take_break(AgentId agent, std::string_view break_type);
-  /// Dials a number the agent typed, through the dial-prefix policy.
+  /// Dials a number the agent typed, through the dial-prefix policy and the
+  /// compliance gate (the time zone is the matching lead's, else the
+  /// number's). A refused call is written to the call log with its rule, and
+  /// a matching lead is rescheduled.
   /// Errors: Errc::not_found, Errc::invalid_transition (not available),
-  /// Errc::refused_by_policy (manual dialling not allowed), any DialRule,
-  /// Errc::unavailable and others from CallControl::originate.
+  /// Errc::refused_by_policy (manual dialling not allowed), any DialRule or
+  /// ComplianceRule, Errc::unavailable and others from CallControl::originate.
   Result<CallId> dial_number(AgentId agent, std::string_view number);
   /// Dials a lead of the agent's campaign. Errors: as dial_number, plus
   /// Errc::not_found for an unknown lead.
@@ -158,6 +172,8 @@ class Engine {
   std::size_t live_call_count() const;
   /// Telephony events that named an unknown channel.
   std::uint64_t ignored_event_count() const;
+  /// Calls the compliance gate refused, by rule.
+  std::uint64_t refused_count(ComplianceRule rule) const;
 
  private:
   struct Impl;

@@ -64,7 +64,7 @@ struct Error {
   std::string message() const;
 };
 
-/// True for Errc::refused_by_policy and for every DialRule code.
+/// True for Errc::refused_by_policy and for every DialRule and ComplianceRule code.
 bool is_policy_refusal(const std::error_code& code) noexcept;
 
 /// Thrown only by Result::value() when the Result holds an error.

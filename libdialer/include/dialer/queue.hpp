@@ -47,9 +47,10 @@ enum class QueueStatus {
 const char* to_string(QueueStatus s) noexcept;
 bool from_string(std::string_view s, QueueStatus& out) noexcept;
 
-/// The queue status a lead takes when its call ends with `outcome`.
-/// A cancelled or lost call goes back to pending: it was never really attempted
-/// (cancelled) or must not be lost (lost).
+/// The queue status a lead takes when its call ends with `outcome` (a call
+/// that reached an agent is completed; `answered` is the status while it lasts).
+/// A cancelled, lost or refused call goes back to pending: it was never really
+/// attempted (cancelled, refused) or must not be lost (lost).
 QueueStatus queue_status_for(CallOutcome outcome) noexcept;
 
 /// The order in which a campaign's claimable leads are claimed.

@@ -9,9 +9,10 @@ namespace dialer::testing {
 
 class ManualClock final : public Clock {
  public:
-  /// Starts at `wall` (default: Monday 2026-01-05 09:00:00 UTC) and at a
+  /// Starts at `wall` (default: Monday 2026-01-05 17:00:00 UTC — noon in New
+  /// York, 09:00 in Los Angeles: inside calling hours across the US) and at a
   /// monotonic time of one hour past the steady epoch.
-  explicit ManualClock(WallTime wall = WallTime{std::chrono::seconds{1767603600}})
+  explicit ManualClock(WallTime wall = WallTime{std::chrono::seconds{1767632400}})
       : wall_(wall) {}
 
   SteadyTime steady_now() const noexcept override { return steady_; }
