@@ -9,8 +9,10 @@ packages=(
   libboost-thread1.81-dev
   libphonenumber-dev libhowardhinnant-date-dev
   doctest-dev libbenchmark-dev
-  sqlite3  # the raw baseline of benchmarks/import_bench.cpp (.import)
   pybind11-dev python3-dev python3-pytest
+  sqlite3  # the raw baseline of benchmarks/import_bench.cpp (.import)
+  # The SQL stores, and the PostgreSQL 15 server their tests start themselves.
+  libsqlite3-dev libsqlitecpp-dev libpqxx-dev libpq-dev postgresql-15
 )
 
 missing=()
