@@ -199,15 +199,7 @@ std::string claim_sql(LeadOrder order) {
                     " AND NOT EXISTS (SELECT 1 FROM do_not_call d"
                     "   WHERE d.e164 = l.e164 AND d.campaign_id IN (0, $1))"
                     " AND ($5::text[] IS NULL OR l.time_zone = ANY ($5::text[]))";
-  switch (order) {
-    case LeadOrder::fewest_attempts_first:
-      sql += " ORDER BY q.attempts, q.ready_at_ns, q.lead_id";
-      break;
-    case LeadOrder::priority_first:
-      sql += " ORDER BY l.priority DESC, q.ready_at_ns, q.lead_id";
-      break;
-    case LeadOrder::oldest_first: sql += " ORDER BY q.ready_at_ns, q.lead_id"; break;
-  }
+  sql += internal::claim_order_by(order);
   // SKIP LOCKED: rows another claimer is taking right now are passed over,
   // not waited for; when it commits, their live lease keeps them out.
   return sql + " LIMIT $4 FOR UPDATE OF q SKIP LOCKED";

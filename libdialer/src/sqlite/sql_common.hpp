@@ -43,6 +43,17 @@ inline WallTime from_ns(std::int64_t ns) {
   return WallTime{std::chrono::duration_cast<WallTime::duration>(std::chrono::nanoseconds{ns})};
 }
 
+/// The ORDER BY of a claim: the same SQL in both dialects (queue alias q,
+/// lead alias l). Lead id last, so the order never depends on the plan.
+inline const char* claim_order_by(LeadOrder order) {
+  switch (order) {
+    case LeadOrder::fewest_attempts_first: return " ORDER BY q.attempts, q.ready_at_ns, q.lead_id";
+    case LeadOrder::priority_first: return " ORDER BY l.priority DESC, q.ready_at_ns, q.lead_id";
+    case LeadOrder::oldest_first: break;
+  }
+  return " ORDER BY q.ready_at_ns, q.lead_id";
+}
+
 inline std::int64_t to_db(std::uint64_t id) { return static_cast<std::int64_t>(id); }
 inline std::uint64_t from_db(std::int64_t v) { return static_cast<std::uint64_t>(v); }
 

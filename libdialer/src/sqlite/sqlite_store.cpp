@@ -275,15 +275,7 @@ std::string claim_sql(LeadOrder order, std::size_t zones) {
     }
     sql += ")";
   }
-  switch (order) {
-    case LeadOrder::fewest_attempts_first:
-      sql += " ORDER BY q.attempts, q.ready_at_ns, q.lead_id";
-      break;
-    case LeadOrder::priority_first:
-      sql += " ORDER BY l.priority DESC, q.ready_at_ns, q.lead_id";
-      break;
-    case LeadOrder::oldest_first: sql += " ORDER BY q.ready_at_ns, q.lead_id"; break;
-  }
+  sql += internal::claim_order_by(order);
   return sql + " LIMIT ?4";
 }
 
