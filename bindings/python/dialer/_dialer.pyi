@@ -9,7 +9,8 @@ their owner.
 """
 
 import datetime
-from typing import ClassVar, Self, final
+import os
+from typing import IO, Callable, ClassVar, Self, final
 
 from . import q850 as q850
 from . import testing as testing
@@ -834,3 +835,119 @@ class Engine:
     def live_call_count(self) -> int: ...
     def ignored_event_count(self) -> int: ...
     def refused_count(self, rule: ComplianceRule) -> int: ...
+
+# ---- lead_import.hpp ------------------------------------------------------------
+
+class ExistingLeads(_Enum):
+    __members__: ClassVar[dict[str, ExistingLeads]]
+    update: ClassVar[ExistingLeads]
+    skip: ClassVar[ExistingLeads]
+    @staticmethod
+    def from_string(text: str) -> ExistingLeads: ...
+
+class RowProblem(_Enum):
+    __members__: ClassVar[dict[str, RowProblem]]
+    wrong_column_count: ClassVar[RowProblem]
+    missing_phone: ClassVar[RowProblem]
+    bad_number: ClassVar[RowProblem]
+    bad_time_zone: ClassVar[RowProblem]
+    bad_priority: ClassVar[RowProblem]
+    oversized_field: ClassVar[RowProblem]
+    invalid_utf8: ClassVar[RowProblem]
+    unterminated_quote: ClassVar[RowProblem]
+    @staticmethod
+    def from_string(text: str) -> RowProblem: ...
+
+class ImportColumns(_Value):
+    phone: str
+    time_zone: str
+    priority: str
+    external_id: str
+    def __init__(self, phone: str = "phone", time_zone: str = "", priority: str = "",
+                 external_id: str = "") -> None: ...
+
+class ImportProgress(_Value):
+    rows_read: int
+    bytes_read: int
+    total_bytes: int
+    def __init__(self, rows_read: int = 0, bytes_read: int = 0, total_bytes: int = 0) -> None: ...
+
+class ImportOptions(_Value):
+    campaign: int
+    plan: NumberPlan
+    columns: ImportColumns
+    default_time_zone: str
+    existing: ExistingLeads
+    batch_size: int
+    max_field_size: int
+    threads: int
+    max_listed: int
+    progress: Callable[[ImportProgress], None] | None
+    now: datetime.datetime | None
+    number_time_zones: NumberTimeZoneMap | None
+    def __init__(self, campaign: int = 0, plan: NumberPlan = ..., columns: ImportColumns = ...,
+                 default_time_zone: str = "", existing: ExistingLeads = ...,
+                 batch_size: int = 1000, max_field_size: int = 65536, threads: int = 0,
+                 max_listed: int = 10000,
+                 progress: Callable[[ImportProgress], None] | None = None,
+                 now: datetime.datetime | None = None) -> None: ...
+
+class BadRow(_Value):
+    line: int
+    problem: RowProblem
+    column: str
+    detail: str
+    rule: str
+    def __init__(self, line: int = 0, problem: RowProblem = ..., column: str = "",
+                 detail: str = "", rule: str = "") -> None: ...
+
+class DuplicateInFile(_Value):
+    line: int
+    first_line: int
+    key: str
+    value: str
+    def __init__(self, line: int = 0, first_line: int = 0, key: str = "",
+                 value: str = "") -> None: ...
+
+class ExistingMatch(_Value):
+    line: int
+    lead: int
+    key: str
+    updated: bool
+    def __init__(self, line: int = 0, lead: int = 0, key: str = "",
+                 updated: bool = False) -> None: ...
+
+class FlaggedCell(_Value):
+    line: int
+    column: str
+    def __init__(self, line: int = 0, column: str = "") -> None: ...
+
+class ImportReport(_Value):
+    rows_read: int
+    imported: int
+    updated: int
+    duplicates_in_file: int
+    duplicates_existing: int
+    bad_rows: int
+    unknown_time_zone: int
+    formula_cells: int
+    bytes_read: int
+    bad: list[BadRow]
+    duplicates: list[DuplicateInFile]
+    existing: list[ExistingMatch]
+    unknown_time_zone_lines: list[int]
+    formulas: list[FlaggedCell]
+    truncated: bool
+    stopped: Error | None
+    def __init__(self, rows_read: int = 0, imported: int = 0, updated: int = 0,
+                 duplicates_in_file: int = 0, duplicates_existing: int = 0, bad_rows: int = 0,
+                 unknown_time_zone: int = 0, formula_cells: int = 0, bytes_read: int = 0,
+                 bad: list[BadRow] = ..., duplicates: list[DuplicateInFile] = ...,
+                 existing: list[ExistingMatch] = ..., unknown_time_zone_lines: list[int] = ...,
+                 formulas: list[FlaggedCell] = ..., truncated: bool = False,
+                 stopped: Error | None = None) -> None: ...
+    def to_json(self) -> str: ...
+
+def import_leads(store: LeadStore, source: str | os.PathLike[str] | IO[bytes] | IO[str],
+                 options: ImportOptions) -> ImportReport: ...
+def canonical_time_zone(name: str) -> str | None: ...
