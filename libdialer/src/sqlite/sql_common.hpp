@@ -228,6 +228,17 @@ class WriteQueue {
     OnError on_error;
   };
 
+  /// The settings both stores' Options carry under the same names.
+  template <class StoreOptions>
+  static Settings settings_from(const StoreOptions& o) {
+    Settings s;
+    s.batch_size = std::max<std::size_t>(o.batch_size, 1);
+    s.max_pending = std::max<std::size_t>(o.max_pending, 1);
+    s.give_up_after = o.give_up_after;
+    s.on_error = o.on_write_error;
+    return s;
+  }
+
   WriteQueue(Apply apply, Settings settings)
       : apply_(std::move(apply)), settings_(std::move(settings)) {
     thread_ = std::thread([this] { run(); });

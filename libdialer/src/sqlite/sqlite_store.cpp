@@ -376,13 +376,9 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const Options& options) {
     auto impl = std::make_unique<Impl>(options);
     if (auto migrated = impl->migrate(); !migrated) return std::move(migrated).error();
     Impl* raw = impl.get();
-    WriteQueue::Settings settings;
-    settings.batch_size = std::max<std::size_t>(options.batch_size, 1);
-    settings.max_pending = std::max<std::size_t>(options.max_pending, 1);
-    settings.give_up_after = options.give_up_after;
-    settings.on_error = options.on_write_error;
     impl->queue = std::make_unique<WriteQueue>(
-        [raw](std::span<const PendingWrite> w) { return raw->apply(w); }, std::move(settings));
+        [raw](std::span<const PendingWrite> w) { return raw->apply(w); },
+        WriteQueue::settings_from(options));
     return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(impl)));
   });
 }
