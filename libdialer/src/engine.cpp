@@ -228,6 +228,21 @@ struct Engine::Impl {
     return a;
   }
 
+  // A call-log row for a call the agent is placing to `target`, with a new id.
+  CallRecord new_record(const AgentRuntime& a, const DialTarget& target,
+                        const std::optional<Lead>& lead) {
+    CallRecord r;
+    r.id = CallId{next_id()};
+    r.campaign = a.campaign;
+    r.agent = a.info.id;
+    r.lead = lead ? lead->id : LeadId{};
+    r.carrier = target.carrier;
+    r.number = target.number.e164;
+    r.dialled = target.dialled;
+    r.dial_string = target.dial_string;
+    return r;
+  }
+
   // The compliance gate, right before originate. A refusal is logged as a
   // call that was never placed and reschedules the lead.
   Result<void> check_compliance_for(const AgentRuntime& a, const DialTarget& target,
@@ -245,15 +260,7 @@ struct Engine::Impl {
     if (e.code.category() != compliance_category()) return verdict;  // a store failure
     const auto rule = static_cast<ComplianceRule>(e.code.value());
     ++refused[static_cast<std::size_t>(rule)];
-    CallRecord r;
-    r.id = CallId{next_id()};
-    r.campaign = a.campaign;
-    r.agent = a.info.id;
-    r.lead = lead ? lead->id : LeadId{};
-    r.carrier = target.carrier;
-    r.number = target.number.e164;
-    r.dialled = target.dialled;
-    r.dial_string = target.dial_string;
+    CallRecord r = new_record(a, target, lead);
     r.state = CallState::ended;
     r.outcome = CallOutcome::refused;
     r.created_at = r.ended_at = query.now;
@@ -283,14 +290,7 @@ struct Engine::Impl {
     }
     LiveCall c;
     c.lead_attempts = attempts + 1;
-    c.record.id = CallId{next_id()};
-    c.record.campaign = a.campaign;
-    c.record.agent = a.info.id;
-    c.record.lead = lead ? lead->id : LeadId{};
-    c.record.carrier = target.carrier;
-    c.record.number = target.number.e164;
-    c.record.dialled = target.dialled;
-    c.record.dial_string = target.dial_string;
+    c.record = new_record(a, target, lead);
     c.record.created_at = wall_now();
     c.customer = ChannelId{next_id()};
 
