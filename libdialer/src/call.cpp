@@ -14,7 +14,7 @@ constexpr internal::NameTable<CallState, 6> kStateNames{{
     {CallState::dispositioned, "dispositioned"},
 }};
 
-constexpr internal::NameTable<CallOutcome, 10> kOutcomeNames{{
+constexpr internal::NameTable<CallOutcome, 11> kOutcomeNames{{
     {CallOutcome::none, "none"},
     {CallOutcome::completed, "completed"},
     {CallOutcome::busy, "busy"},
@@ -22,6 +22,7 @@ constexpr internal::NameTable<CallOutcome, 10> kOutcomeNames{{
     {CallOutcome::failed, "failed"},
     {CallOutcome::invalid_number, "invalid_number"},
     {CallOutcome::dropped, "dropped"},
+    {CallOutcome::machine, "machine"},
     {CallOutcome::cancelled, "cancelled"},
     {CallOutcome::lost, "lost"},
     {CallOutcome::refused, "refused"},

@@ -740,6 +740,7 @@ void Engine::on_call_event(const CallEvent& event) {
       impl.on_gone(e.channel, q850::unknown, DialStatus::chanunavail,
                    "originate failed: " + e.error.message());
     }
+    void operator()(const PlaybackFinished&) const {}
   };
   std::visit(Visitor{*impl_}, event);
 }

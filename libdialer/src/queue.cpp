@@ -5,7 +5,7 @@
 namespace dialer {
 namespace {
 
-constexpr internal::NameTable<QueueStatus, 9> kStatusNames{{
+constexpr internal::NameTable<QueueStatus, 10> kStatusNames{{
     {QueueStatus::pending, "pending"},
     {QueueStatus::dialing, "dialing"},
     {QueueStatus::answered, "answered"},
@@ -15,6 +15,7 @@ constexpr internal::NameTable<QueueStatus, 9> kStatusNames{{
     {QueueStatus::failed, "failed"},
     {QueueStatus::invalid_number, "invalid_number"},
     {QueueStatus::dropped, "dropped"},
+    {QueueStatus::machine, "machine"},
 }};
 
 constexpr internal::NameTable<LeadOrder, 3> kOrderNames{{
@@ -43,6 +44,7 @@ QueueStatus queue_status_for(CallOutcome outcome) noexcept {
     case CallOutcome::failed: return QueueStatus::failed;
     case CallOutcome::invalid_number: return QueueStatus::invalid_number;
     case CallOutcome::dropped: return QueueStatus::dropped;
+    case CallOutcome::machine: return QueueStatus::machine;
     case CallOutcome::none:
     case CallOutcome::cancelled:
     case CallOutcome::lost:

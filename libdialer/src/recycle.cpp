@@ -9,6 +9,7 @@ const RecycleRule* rule_for(const RecyclePolicy& p, CallOutcome outcome) {
     case CallOutcome::no_answer: return &p.no_answer;
     case CallOutcome::failed: return &p.failed;
     case CallOutcome::dropped: return &p.dropped;
+    case CallOutcome::machine: return &p.machine;
     default: return nullptr;
   }
 }
@@ -16,7 +17,7 @@ const RecycleRule* rule_for(const RecyclePolicy& p, CallOutcome outcome) {
 }  // namespace
 
 Result<void> validate_recycle_policy(const RecyclePolicy& p) {
-  for (const RecycleRule* r : {&p.busy, &p.no_answer, &p.failed, &p.dropped}) {
+  for (const RecycleRule* r : {&p.busy, &p.no_answer, &p.failed, &p.dropped, &p.machine}) {
     if (r->delay.count() < 0) return Error{Errc::invalid_argument, "a recycle delay is negative"};
   }
   return ok();

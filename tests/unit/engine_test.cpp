@@ -41,6 +41,10 @@ std::string describe(const Event& e) {
         } else if constexpr (std::is_same_v<T, LeadPop>) {
           out << "pop " << v.call.value << " " << (v.lead ? v.lead->id.value : 0) << " "
               << v.number;
+        } else if constexpr (std::is_same_v<T, CampaignChanged>) {
+          out << "campaign " << v.campaign.value << " " << to_string(v.dial_mode);
+        } else if constexpr (std::is_same_v<T, HopperEmpty>) {
+          out << "hopper-empty " << v.campaign.value << " " << v.at.time_since_epoch().count();
         } else {
           out << "alarm " << v.what;
         }

@@ -347,6 +347,7 @@ class CallOutcome(_Enum):
     failed: ClassVar[CallOutcome]
     invalid_number: ClassVar[CallOutcome]
     dropped: ClassVar[CallOutcome]
+    machine: ClassVar[CallOutcome]
     cancelled: ClassVar[CallOutcome]
     lost: ClassVar[CallOutcome]
     refused: ClassVar[CallOutcome]
@@ -433,6 +434,7 @@ class QueueStatus(_Enum):
     failed: ClassVar[QueueStatus]
     invalid_number: ClassVar[QueueStatus]
     dropped: ClassVar[QueueStatus]
+    machine: ClassVar[QueueStatus]
     @staticmethod
     def from_string(text: str) -> QueueStatus: ...
 
@@ -550,10 +552,11 @@ class RecyclePolicy(_Value):
     no_answer: RecycleRule
     failed: RecycleRule
     dropped: RecycleRule
+    machine: RecycleRule
     max_attempts: int
     def __init__(self, busy: RecycleRule = ..., no_answer: RecycleRule = ...,
                  failed: RecycleRule = ..., dropped: RecycleRule = ...,
-                 max_attempts: int = 5) -> None: ...
+                 machine: RecycleRule = ..., max_attempts: int = 5) -> None: ...
 
 def validate_recycle_policy(policy: RecyclePolicy) -> None: ...
 def recycle_at(policy: RecyclePolicy, outcome: CallOutcome, attempts: int,

@@ -26,6 +26,7 @@ void bind_call(py::module_& m) {
   DIALER_PY_VALUE(outcome, CallOutcome, failed);
   DIALER_PY_VALUE(outcome, CallOutcome, invalid_number);
   DIALER_PY_VALUE(outcome, CallOutcome, dropped);
+  DIALER_PY_VALUE(outcome, CallOutcome, machine);
   DIALER_PY_VALUE(outcome, CallOutcome, cancelled);
   DIALER_PY_VALUE(outcome, CallOutcome, lost);
   DIALER_PY_VALUE(outcome, CallOutcome, refused);

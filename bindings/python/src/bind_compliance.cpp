@@ -57,6 +57,7 @@ void bind_compliance(py::module_& m) {
       .field("no_answer", &RecyclePolicy::no_answer)
       .field("failed", &RecyclePolicy::failed)
       .field("dropped", &RecyclePolicy::dropped)
+      .field("machine", &RecyclePolicy::machine)
       .field("max_attempts", &RecyclePolicy::max_attempts, "Per lead; 0: no cap.")
       .done();
   m.def("validate_recycle_policy", unwrapped(&validate_recycle_policy), py::arg("policy"));

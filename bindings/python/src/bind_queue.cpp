@@ -16,6 +16,7 @@ void bind_queue(py::module_& m) {
   DIALER_PY_VALUE(status, QueueStatus, failed);
   DIALER_PY_VALUE(status, QueueStatus, invalid_number);
   DIALER_PY_VALUE(status, QueueStatus, dropped);
+  DIALER_PY_VALUE(status, QueueStatus, machine);
   add_from_string(status);
 
   auto order = bind_enum<LeadOrder>(m, "LeadOrder", "The order in which leads are claimed.");

@@ -28,6 +28,11 @@ struct Agent {
   std::string name;
   /// The agent's phone as Asterisk reaches it: "PJSIP/agent100", "Local/100@agents".
   std::string endpoint;
+  /// The phone stays connected between calls: the engine calls it at log-in
+  /// and keeps it in a holding bridge, so an answered customer is joined at
+  /// once. Otherwise the phone is called for each call once the customer
+  /// answers.
+  bool persistent_leg = false;
 };
 
 enum class AgentState { offline, available, on_break, busy, wrapup };

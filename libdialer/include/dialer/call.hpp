@@ -37,6 +37,8 @@ enum class CallOutcome {
   invalid_number,
   /// Answered, but no agent was connected: an abandoned call.
   dropped,
+  /// An answering machine answered (detected by AMD); never given to an agent.
+  machine,
   /// Hung up by the dialer or the agent before it was answered.
   cancelled,
   /// The call was lost (no live call for the busy-reset period); ended by the dialer.

@@ -79,6 +79,14 @@ struct ChannelRinging {
 /// ARI: StasisStart of an originated channel).
 struct ChannelAnswered {
   ChannelId channel;
+  /// Answering-machine detection recognised a machine: the engine hangs up
+  /// and never connects it to an agent.
+  bool machine = false;
+};
+
+/// A play() to this channel finished (for ARI: PlaybackFinished).
+struct PlaybackFinished {
+  ChannelId channel;
 };
 
 /// The channel is gone. Final: no event follows for this channel.
@@ -97,6 +105,7 @@ struct OriginateFailed {
   Error error;
 };
 
-using CallEvent = std::variant<ChannelRinging, ChannelAnswered, ChannelHungUp, OriginateFailed>;
+using CallEvent =
+    std::variant<ChannelRinging, ChannelAnswered, ChannelHungUp, OriginateFailed, PlaybackFinished>;
 
 }  // namespace dialer

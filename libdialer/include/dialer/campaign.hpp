@@ -45,6 +45,24 @@ struct DispositionCode {
   bool do_not_call = false;
 };
 
+/// How autodial and predictive campaigns place calls and treat answered calls
+/// that find no free agent.
+struct PacingSettings {
+  /// The pacer of predictive mode (a make_pacer spec: "predictive",
+  /// "ratio:2", "vicidial-tapered"); autodial is always "progressive".
+  std::string policy = "predictive";
+  /// Dropped calls / live answers allowed, over the day and over 30 days.
+  double abandon_cap = 0.03;
+  /// An answered call waits at most this long for a free agent; then it is
+  /// dropped to the safe-harbour message and counted as abandoned.
+  std::chrono::milliseconds max_wait_for_agent{2000};
+  /// Media played to a dropped call before it is hung up
+  /// ("sound:safe-harbour"). Predictive mode refuses to run without it.
+  std::string safe_harbour_media;
+  /// Minutes east of UTC of the campaign's reporting day (abandonment "today").
+  std::chrono::minutes day_offset{0};
+};
+
 /// Wrap-up ends on its own after this long when a campaign sets no timeout.
 inline constexpr std::chrono::seconds kDefaultWrapupTimeout{300};
 /// Longest agent notes accepted with a disposition (bytes).
@@ -94,6 +112,8 @@ struct Campaign {
   RecyclePolicy recycle;
   /// The order in which the hopper claims leads.
   LeadOrder lead_order = LeadOrder::oldest_first;
+  /// Autodial and predictive pacing.
+  PacingSettings pacing;
 
   /// The effective wrap-up timeout: the campaign's, else kDefaultWrapupTimeout.
   std::chrono::seconds effective_wrapup_timeout() const {

@@ -20,6 +20,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -36,6 +37,7 @@
 #include "dialer/error.hpp"
 #include "dialer/event_sink.hpp"
 #include "dialer/ids.hpp"
+#include "dialer/pacer.hpp"
 #include "dialer/store.hpp"
 
 namespace dialer {
@@ -61,6 +63,12 @@ struct EngineOptions {
   /// match no lead and whose region spans several zones (NANP). Without it
   /// such numbers have no known time zone, and the compliance gate refuses them.
   std::shared_ptr<const NumberTimeZoneMap> number_time_zones;
+  /// How often autodial and predictive campaigns are paced (and whenever an
+  /// agent becomes free).
+  std::chrono::milliseconds pacing_interval{500};
+  /// Builds a predictive campaign's pacer. Empty: make_pacer(campaign.pacing.policy).
+  /// The simulator uses it to plug in policies that are not make_pacer's.
+  std::function<Result<std::unique_ptr<Pacer>>(const Campaign&)> pacer_factory;
 };
 
 /// The ports an engine works through. All must outlive the engine.

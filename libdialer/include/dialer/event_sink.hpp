@@ -16,6 +16,7 @@
 
 #include "dialer/agent.hpp"
 #include "dialer/call.hpp"
+#include "dialer/campaign.hpp"
 #include "dialer/clock.hpp"
 #include "dialer/error.hpp"
 #include "dialer/lead.hpp"
@@ -59,6 +60,23 @@ struct LeadPop {
   std::string dial_prefix;
 };
 
+/// A campaign's settings that agents' panels show changed (saved with a new
+/// mode, prefix or manual-dial permission); sent to the campaign's agents.
+struct CampaignChanged {
+  CampaignId campaign;
+  DialMode dial_mode = DialMode::manual;
+  bool manual_dial_allowed = true;
+  /// The effective prefix (read-only on the panel).
+  std::string dial_prefix;
+};
+
+/// An autodial or predictive campaign wanted to dial and found no lead to
+/// claim (sent once each time it runs dry, not on every tick).
+struct HopperEmpty {
+  CampaignId campaign;
+  WallTime at{};
+};
+
 /// Something failed that no command can report: a store write, a telephony
 /// command issued on the engine's own initiative.
 struct Alarm {
@@ -66,7 +84,8 @@ struct Alarm {
   Error error;
 };
 
-using Event = std::variant<StatusUpdate, CallUpdate, LeadPop, Alarm>;
+using Event =
+    std::variant<StatusUpdate, CallUpdate, LeadPop, CampaignChanged, HopperEmpty, Alarm>;
 
 class EventSink {
  public:

@@ -3,7 +3,7 @@
 //
 //   pending ──claim──▶ (leased to one dialer) ──dial──▶ dialing ──▶ answered ──▶ completed
 //                                                           └──▶ busy, no_answer, failed,
-//                                                                invalid_number, dropped
+//                                                                invalid_number, dropped, machine
 //
 // A row is claimable when its ready time has come, no live lease holds it, its
 // attempts are under the campaign's cap, its number is not on a do-not-call
@@ -42,6 +42,7 @@ enum class QueueStatus {
   failed,
   invalid_number,
   dropped,
+  machine,
 };
 
 const char* to_string(QueueStatus s) noexcept;

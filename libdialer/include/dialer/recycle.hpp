@@ -33,6 +33,8 @@ struct RecyclePolicy {
   /// Answered with no agent free: the person was abandoned once already; call
   /// back later rather than soon.
   RecycleRule dropped{true, std::chrono::seconds{3600}, 2};
+  /// An answering machine: try again at another time of day.
+  RecycleRule machine{true, std::chrono::seconds{7200}, 0};
   /// Attempts allowed per lead over its whole life, whatever the outcomes. 0: no cap.
   std::uint32_t max_attempts = 5;
 };
