@@ -1,0 +1,55 @@
+// The predictive pacer's settings, for tuning harnesses and tests inside the
+// library's tree. make_pacer("predictive") uses the defaults. Private.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+
+#include "dialer/pacer.hpp"
+
+namespace dialer::pacing {
+
+struct PredictiveOptions {
+  /// Abandonment the feedback loop aims at, as a share of the snapshot's
+  /// abandon_cap: the rest is the margin for noise.
+  double target_share = 0.9;
+  /// The worst-hour limit the hourly guard keeps, as a multiple of the cap
+  /// (5% for a 3% cap).
+  double hour_cap_multiple = 5.0 / 3.0;
+  /// Guards: the threshold fades to its minimum as the headroom left under a
+  /// window's cap (in drops) falls from guard_high to guard_low.
+  double guard_low = 1.0;
+  double guard_high = 3.0;
+  /// The day's and 30 days' guards start once that window has this many
+  /// answers (before, a single drop would be over any cap).
+  double guard_min_answers = 60;
+  /// The hourly guard counts at least this many answers in the hour.
+  double hour_min_answers = 40;
+
+  /// Marginal drop risk a new call may carry: start, floor, ceiling.
+  double theta_initial = 0.05;
+  double theta_min = 0.002;
+  double theta_max = 0.6;
+  /// The loop that moves theta: period and gain on log(theta).
+  double control_period_s = 10;
+  double control_gain = 0.2;
+  /// Half-life of the "recent" predicted-abandonment average it steers by.
+  double recent_half_life_s = 600;
+  /// Half-life of the observed / predicted drops calibration.
+  double calibration_half_life_s = 3600;
+
+  /// Share of the answers of calls the pacer will place in the meantime that
+  /// compete with a call placed now.
+  double future_allowance = 0.5;
+  /// Points of the answer-time distribution the risk is averaged over.
+  std::size_t horizons = 6;
+  /// Up to this many agents the count distributions are computed exactly;
+  /// above, a normal approximation.
+  std::size_t exact_max_agents = 40;
+  /// How often the learned tables are rebuilt.
+  double table_refresh_s = 60;
+};
+
+std::unique_ptr<Pacer> make_predictive(const PredictiveOptions& options);
+
+}  // namespace dialer::pacing
