@@ -54,6 +54,33 @@ const DispositionCode* Campaign::find_disposition(std::string_view code) const {
   return nullptr;
 }
 
+namespace {
+
+Result<void> validate_pacing(const Campaign& c) {
+  const PacingSettings& p = c.pacing;
+  if (!(p.abandon_cap > 0.0 && p.abandon_cap <= 1.0)) {
+    return bad("pacing.abandon_cap must be in (0, 1]");
+  }
+  if (p.max_wait_for_agent.count() < 0 || p.max_wait_for_agent > std::chrono::seconds{60}) {
+    return bad("pacing.max_wait_for_agent must be 0..60 seconds");
+  }
+  if (p.day_offset < std::chrono::hours{-14} || p.day_offset > std::chrono::hours{14}) {
+    return bad("pacing.day_offset must be -14..+14 hours");
+  }
+  for (char ch : p.safe_harbour_media) {
+    if (is_control(ch)) return bad("pacing.safe_harbour_media has a control character");
+  }
+  // Calls answered with no agent free are played the safe-harbour message;
+  // a predictive campaign without one would leave them in silence.
+  if (c.dial_mode == DialMode::predictive && p.safe_harbour_media.empty()) {
+    return bad("predictive mode needs pacing.safe_harbour_media (the message played to a "
+               "dropped call)");
+  }
+  return ok();
+}
+
+}  // namespace
+
 Result<void> validate_campaign(const Campaign& c) {
   if (!c.id.valid()) return bad("campaign id must be non-zero");
   if (!is_plain_name(c.name)) return bad("campaign name must be 1-64 printable characters");
@@ -90,7 +117,7 @@ Result<void> validate_campaign(const Campaign& c) {
     return bad("break_after_wrapup_timeout \"" + c.break_after_wrapup_timeout +
                "\" is not one of the campaign's break types");
   }
-  return ok();
+  return validate_pacing(c);
 }
 
 }  // namespace dialer

@@ -1,27 +1,37 @@
 #include "dialer/engine.hpp"
 
+#include <algorithm>
 #include <array>
+#include <deque>
 #include <queue>
 #include <unordered_map>
 #include <utility>
 
 #include "dialer/dial_prefix.hpp"
+#include "dialer/abandonment.hpp"
 #include "dialer/hangup_cause.hpp"
+#include "dialer/hopper.hpp"
 #include "dialer/lead_import.hpp"
 
 namespace dialer {
 namespace {
 
-enum class TimerKind : std::uint8_t { wrapup, busy_reset };
+enum class TimerKind : std::uint8_t {
+  wrapup,       // subject: an agent
+  busy_reset,   // subject: an agent
+  pacing,       // subject: a campaign
+  answer_wait,  // subject: a call waiting for a free agent
+};
 
-// Timers are kept in a heap and never removed: each carries the agent's status
-// generation at arming time, and a timer whose agent has changed status since
-// is stale and skipped when it comes due.
+// Timers are kept in a heap and never removed: each carries its subject's
+// generation at arming time (an agent's status, a campaign's pacing schedule),
+// and a timer whose subject has moved on since is stale and skipped when it
+// comes due.
 struct Timer {
   SteadyTime due;
   std::uint64_t seq;  // arming order: ties fire in the order they were armed
   TimerKind kind;
-  AgentId agent;
+  std::uint64_t subject;
   std::uint64_t generation;
 };
 
@@ -31,24 +41,71 @@ struct FiresLater {
   }
 };
 
+double seconds_between(SteadyTime from, SteadyTime to) {
+  return std::chrono::duration<double>(to - from).count();
+}
+
 struct AgentRuntime {
   Agent info;
   AgentStatus status;
   CampaignId campaign;
   CallId call;
   WallTime since{};
+  SteadyTime steady_since{};
   std::uint64_t generation = 0;
+  // The persistent leg: the agent's phone, held in its own bridge between calls.
+  ChannelId phone;
+  BridgeId holding;
+  bool phone_up = false;
+};
+
+// The counts behind a campaign's abandonment figures and its pacer snapshot.
+struct DayCounter {
+  std::int64_t day = -1;
+  std::uint64_t count = 0;
 };
 
 struct CampaignRuntime {
   Campaign config;
   Route route;
+  // Autodial and predictive: the hopper (created at the first pacing tick),
+  // the pacer, the calls placed and not yet answered, and the answered calls
+  // waiting for a free agent, oldest first.
+  std::optional<Hopper> hopper;
+  std::unique_ptr<Pacer> pacer;
+  AbandonmentMeter abandonment;
+  DayCounter placed;
+  std::vector<AgentId> members;
+  std::vector<CallId> unanswered;
+  std::deque<CallId> waiting;
+  std::uint64_t pacing_generation = 0;
+  std::optional<SteadyTime> next_pace;
+  bool reported_empty = false;
+  bool store_failing = false;
+  PacerSnapshot snapshot;  // reused between ticks
+
+  bool automatic() const { return config.dial_mode != DialMode::manual; }
 };
 
 struct LiveCall {
   CallRecord record;
   // Calls placed to the lead, this one included (for recycling).
   std::uint32_t lead_attempts = 0;
+  // Placed by the pacer: the agent is chosen when the customer answers.
+  bool automatic = false;
+  // Answered, no agent free yet (automatic calls).
+  bool waiting = false;
+  // No agent came in time: the safe-harbour message is playing.
+  bool dropping = false;
+  // Answering-machine detection found a machine.
+  bool machine = false;
+  // Joined to the agent's persistent leg (no bridge or agent leg of its own).
+  bool via_phone = false;
+  SteadyTime placed_at{};
+  SteadyTime answered_steady{};
+  SteadyTime bridged_steady{};
+  // The lead of an automatic call, for the screen pop at connect.
+  std::optional<Lead> lead;
   ChannelId customer;
   ChannelId agent_leg;
   BridgeId bridge;
@@ -64,6 +121,8 @@ struct LiveCall {
 struct ChannelRef {
   CallId call;
   Leg leg;
+  // For an agent's persistent leg: the agent (and no call).
+  AgentId phone_of;
 };
 
 constexpr bool is_endpoint_char(char c) {
@@ -141,34 +200,80 @@ struct Engine::Impl {
   // that the new state needs. Requires: check(a, input) passed.
   void move(AgentRuntime& a, AgentInput input, std::string break_type, StatusReason reason) {
     const auto to = next_agent_state(a.status.state, input);
+    const SteadyTime steady = ports.clock.steady_now();
+    tell_pacer_agent_left(a, *to, steady);
     AgentStatus previous = std::move(a.status);
     a.status.state = *to;
     a.status.break_type = *to == AgentState::on_break ? std::move(break_type) : std::string{};
     a.since = wall_now();
+    a.steady_since = steady;
     ++a.generation;
     if (*to == AgentState::busy) {
-      arm(TimerKind::busy_reset, a, options.busy_reset_after);
+      arm_agent(TimerKind::busy_reset, a, options.busy_reset_after);
     } else if (*to == AgentState::wrapup) {
-      arm(TimerKind::wrapup, a, campaign_of(a).config.effective_wrapup_timeout());
+      arm_agent(TimerKind::wrapup, a, campaign_of(a).config.effective_wrapup_timeout());
     }
     ports.events.publish(StatusUpdate{a.info.id, a.status, std::move(previous), reason, a.since});
+    // A free agent may take a waiting call or let the pacer dial.
+    if (*to == AgentState::available) pace_soon(campaign_of(a), steady);
   }
 
-  void arm(TimerKind kind, const AgentRuntime& a, std::chrono::seconds after) {
-    if (timers.size() > 2 * agents.size() + 64) drop_stale_timers();
-    timers.push(Timer{ports.clock.steady_now() + after, ++timer_seq, kind, a.info.id, a.generation});
+  // Wrap-up and breaks end: the pacer learns how long they last.
+  void tell_pacer_agent_left(const AgentRuntime& a, AgentState to, SteadyTime now) {
+    if (!a.campaign.valid() || to == a.status.state) return;
+    CampaignRuntime& c = campaign_of(a);
+    if (!c.pacer) return;
+    PacerEventKind kind;
+    if (a.status.state == AgentState::wrapup) {
+      kind = PacerEventKind::wrapup_end;
+    } else if (a.status.state == AgentState::on_break) {
+      kind = PacerEventKind::break_end;
+    } else {
+      return;
+    }
+    c.pacer->observe({kind, seconds(now), 0, a.info.id.value, seconds_between(a.steady_since, now)});
+  }
+
+  // Pacer time: seconds on the steady clock.
+  static double seconds(SteadyTime t) {
+    return std::chrono::duration<double>(t.time_since_epoch()).count();
+  }
+
+  void arm_agent(TimerKind kind, const AgentRuntime& a, std::chrono::nanoseconds after) {
+    arm(kind, a.info.id.value, a.generation, ports.clock.steady_now() + after);
+  }
+
+  void arm(TimerKind kind, std::uint64_t subject, std::uint64_t generation, SteadyTime due) {
+    if (timers.size() > 2 * (agents.size() + calls.size() + campaigns.size()) + 64) {
+      drop_stale_timers();
+    }
+    timers.push(Timer{due, ++timer_seq, kind, subject, generation});
   }
 
   bool is_stale(const Timer& t) const {
-    auto it = agents.find(t.agent);
-    return it == agents.end() || it->second.generation != t.generation;
+    switch (t.kind) {
+      case TimerKind::wrapup:
+      case TimerKind::busy_reset: {
+        auto it = agents.find(AgentId{t.subject});
+        return it == agents.end() || it->second.generation != t.generation;
+      }
+      case TimerKind::pacing: {
+        auto it = campaigns.find(CampaignId{t.subject});
+        return it == campaigns.end() || it->second.pacing_generation != t.generation;
+      }
+      case TimerKind::answer_wait: {
+        auto it = calls.find(CallId{t.subject});
+        return it == calls.end() || !it->second.waiting;
+      }
+    }
+    return true;
   }
 
-  // Each agent has at most one timer that can still fire; dropping the rest
-  // keeps the heap's size proportional to the number of agents.
+  // Each agent, campaign and call has at most one timer that can still fire;
+  // dropping the rest keeps the heap's size proportional to them.
   void drop_stale_timers() {
     std::vector<Timer> live;
-    live.reserve(agents.size());
+    live.reserve(agents.size() + calls.size() + campaigns.size());
     while (!timers.empty()) {
       if (!is_stale(timers.top())) live.push_back(timers.top());
       timers.pop();
@@ -228,13 +333,14 @@ struct Engine::Impl {
     return a;
   }
 
-  // A call-log row for a call the agent is placing to `target`, with a new id.
-  CallRecord new_record(const AgentRuntime& a, const DialTarget& target,
+  // A call-log row for a call of `campaign` to `target`, with a new id; the
+  // agent is zero for a call the pacer places.
+  CallRecord new_record(CampaignId campaign, AgentId agent_id, const DialTarget& target,
                         const std::optional<Lead>& lead) {
     CallRecord r;
     r.id = CallId{next_id()};
-    r.campaign = a.campaign;
-    r.agent = a.info.id;
+    r.campaign = campaign;
+    r.agent = agent_id;
     r.lead = lead ? lead->id : LeadId{};
     r.carrier = target.carrier;
     r.number = target.number.e164;
@@ -245,29 +351,30 @@ struct Engine::Impl {
 
   // The compliance gate, right before originate. A refusal is logged as a
   // call that was never placed and reschedules the lead.
-  Result<void> check_compliance_for(const AgentRuntime& a, const DialTarget& target,
-                                    const std::optional<Lead>& lead, std::uint32_t attempts) {
-    const Campaign& campaign = campaign_of(a).config;
+  Result<void> check_compliance_for(const CampaignRuntime& campaign, AgentId agent_id,
+                                    const DialTarget& target, const std::optional<Lead>& lead,
+                                    std::uint32_t attempts) {
+    const Campaign& config = campaign.config;
     std::string zone = lead ? lead->time_zone : std::string{};
     if (zone.empty()) zone = time_zone_for_number(target.number, options.number_time_zones.get());
-    const ComplianceQuery query{a.campaign, target.number.e164, zone, attempts, wall_now()};
+    const ComplianceQuery query{config.id, target.number.e164, zone, attempts, wall_now()};
     Result<void> verdict =
         do_not_call == nullptr
             ? Result<void>(Error{Errc::unavailable, "no do-not-call list to check against"})
-            : check_compliance(campaign.compliance, query, *do_not_call, ports.call_log);
+            : check_compliance(config.compliance, query, *do_not_call, ports.call_log);
     if (verdict) return verdict;
     const Error& e = verdict.error();
     if (e.code.category() != compliance_category()) return verdict;  // a store failure
     const auto rule = static_cast<ComplianceRule>(e.code.value());
     ++refused[static_cast<std::size_t>(rule)];
-    CallRecord r = new_record(a, target, lead);
+    CallRecord r = new_record(config.id, agent_id, target, lead);
     r.state = CallState::ended;
     r.outcome = CallOutcome::refused;
     r.created_at = r.ended_at = query.now;
     r.hung_up_by = HangupSide::dialer;
     r.hangup_reason = std::string("refused by compliance rule ") + to_string(rule) + ": " + e.detail;
     save(r);
-    update_queue(r, QueueStatus::pending, compliance_retry_at(rule, campaign.compliance, query));
+    update_queue(r, QueueStatus::pending, compliance_retry_at(rule, config.compliance, query));
     return verdict;
   }
 
@@ -278,28 +385,30 @@ struct Engine::Impl {
     return entry ? entry->attempts : 0;
   }
 
-  Result<CallId> start_call(AgentRuntime& a, const DialTarget& target, std::optional<Lead> lead) {
-    const CampaignRuntime& campaign = campaign_of(a);
+  // Checks the call one last time and originates its customer leg. On
+  // success the call is live (and returned); on failure nothing is live, the
+  // refusal or the failed attempt is in the call log, and the error says why.
+  Result<LiveCall*> originate_customer(CampaignRuntime& campaign, AgentId agent_id,
+                                       const DialTarget& target, std::optional<Lead> lead,
+                                       std::uint32_t attempts) {
     // The last checks, right before the dial string leaves the engine.
     if (auto verified = policy.verify(campaign.route, target); !verified) {
       return std::move(verified).error();
     }
-    const std::uint32_t attempts = attempts_of(lead);
-    if (auto allowed = check_compliance_for(a, target, lead, attempts); !allowed) {
+    if (auto allowed = check_compliance_for(campaign, agent_id, target, lead, attempts); !allowed) {
       return std::move(allowed).error();
     }
     LiveCall c;
     c.lead_attempts = attempts + 1;
-    c.record = new_record(a, target, lead);
+    c.record = new_record(campaign.config.id, agent_id, target, lead);
     c.record.created_at = wall_now();
+    c.placed_at = ports.clock.steady_now();
     c.customer = ChannelId{next_id()};
-
     const OriginateRequest request{c.customer,          c.record.id,
                                    Leg::customer,       target.dial_string,
                                    campaign.config.caller_id, campaign.config.ring_timeout};
     if (auto sent = ports.call_control.originate(request); !sent) {
-      // Nothing went out: the attempt is logged, the agent and the lead stay as
-      // they were, and the agent is told why.
+      // Nothing went out: the attempt is logged, the lead stays as it was.
       c.record.state = CallState::ended;
       c.record.outcome = CallOutcome::failed;
       c.record.ended_at = c.record.created_at;
@@ -309,21 +418,49 @@ struct Engine::Impl {
       return std::move(sent).error();
     }
     c.customer_up = true;
+    c.lead = std::move(lead);
     const CallId id = c.record.id;
-    channels.emplace(c.customer, ChannelRef{id, Leg::customer});
-    auto& live = calls.emplace(id, std::move(c)).first->second;
-    a.call = id;
-    move(a, AgentInput::call_assigned, {}, StatusReason::call);
+    channels.emplace(c.customer, ChannelRef{id, Leg::customer, {}});
+    LiveCall& live = calls.emplace(id, std::move(c)).first->second;
     update_queue(live.record, QueueStatus::dialing);
-    publish_call(live);
-    ports.events.publish(LeadPop{a.info.id, id, std::move(lead), campaign.config.script,
-                                 live.record.number, target.prefix});
-    return id;
+    return &live;
   }
 
-  // The customer answered: hold them in a bridge and ring the agent.
+  Result<CallId> start_call(AgentRuntime& a, const DialTarget& target, std::optional<Lead> lead) {
+    CampaignRuntime& campaign = campaign_of(a);
+    auto placed = originate_customer(campaign, a.info.id, target, lead, attempts_of(lead));
+    if (!placed) return std::move(placed).error();
+    LiveCall& live = **placed;
+    a.call = live.record.id;
+    move(a, AgentInput::call_assigned, {}, StatusReason::call);
+    publish_call(live);
+    ports.events.publish(LeadPop{a.info.id, live.record.id, std::move(live.lead),
+                                 campaign.config.script, live.record.number, target.prefix});
+    live.lead.reset();
+    return live.record.id;
+  }
+
+  // The customer answered and the call has its agent: join the agent's
+  // persistent leg at once, or hold the customer in a bridge and ring the agent.
   void connect_agent(LiveCall& c) {
     const AgentRuntime& a = agents.at(c.record.agent);
+    if (a.info.persistent_leg) {
+      if (!a.phone_up) {
+        alarm("connecting agent " + to_string(a.info.id) + " to call " + to_string(c.record.id),
+              Error{Errc::unavailable, "the agent's phone is not connected"});
+        end_call(c, HangupSide::dialer);
+        return;
+      }
+      if (auto joined = ports.call_control.add_to_bridge(a.holding, c.customer); !joined) {
+        alarm("bridging call " + to_string(c.record.id) + " to agent " + to_string(a.info.id),
+              std::move(joined).error());
+        end_call(c, HangupSide::dialer);
+        return;
+      }
+      c.via_phone = true;
+      mark_bridged(c);
+      return;
+    }
     const CampaignRuntime& campaign = campaign_of(a);
     const BridgeId bridge{next_id()};
     Result<void> step = ports.call_control.create_bridge(bridge);
@@ -339,7 +476,7 @@ struct Engine::Impl {
       if (step) {
         c.agent_leg = leg;
         c.agent_leg_up = true;
-        channels.emplace(leg, ChannelRef{c.record.id, Leg::agent});
+        channels.emplace(leg, ChannelRef{c.record.id, Leg::agent, {}});
       }
     }
     if (!step) {
@@ -347,6 +484,15 @@ struct Engine::Impl {
             std::move(step).error());
       end_call(c, HangupSide::dialer);
     }
+  }
+
+  // The agent hears the customer. bridged_at − answered_at is the
+  // answer-to-agent-audio delay of the call log.
+  void mark_bridged(LiveCall& c) {
+    advance(c, CallInput::agent_connected);
+    c.record.bridged_at = wall_now();
+    c.bridged_steady = ports.clock.steady_now();
+    publish_call(c);
   }
 
   // Asks the telephony to end the call; the customer's ChannelHungUp finishes it.
@@ -368,12 +514,16 @@ struct Engine::Impl {
     }
   }
 
+  void destroy_bridge(BridgeId bridge) {
+    if (auto done = ports.call_control.destroy_bridge(bridge); !done) {
+      alarm("destroy bridge " + to_string(bridge), std::move(done).error());
+    }
+  }
+
   void tear_down(LiveCall& c) {
     end_agent_leg(c);
     if (c.bridge.valid()) {
-      if (auto done = ports.call_control.destroy_bridge(c.bridge); !done) {
-        alarm("destroy bridge " + to_string(c.bridge), std::move(done).error());
-      }
+      destroy_bridge(c.bridge);
       c.bridge = {};
     }
   }
@@ -385,19 +535,12 @@ struct Engine::Impl {
     publish_call(*c);
   }
 
-  void on_answered(ChannelId channel) {
+  void on_answered(ChannelId channel, bool machine) {
     auto ref = channels.find(channel);
     if (ref == channels.end()) return count_ignored();
+    if (ref->second.phone_of.valid()) return on_phone_answered(ref->second.phone_of, channel);
     LiveCall& c = calls.at(ref->second.call);
-    if (ref->second.leg == Leg::customer) {
-      if (!advance(c, CallInput::answered)) return;
-      c.record.answered_at = wall_now();
-      update_queue(c.record, QueueStatus::answered);
-      publish_call(c);
-      // Answered just as the agent hung up: the hangup already under way ends it.
-      if (c.ending_by == HangupSide::none) connect_agent(c);
-      return;
-    }
+    if (ref->second.leg == Leg::customer) return on_customer_answered(c, machine);
     // The agent picked up: join the customer, unless the call is already ending.
     if (c.ending_by != HangupSide::none || c.record.state != CallState::answered) {
       hang_up(channel);
@@ -408,9 +551,119 @@ struct Engine::Impl {
       end_call(c, HangupSide::dialer);
       return;
     }
-    advance(c, CallInput::agent_connected);
-    c.record.bridged_at = wall_now();
+    mark_bridged(c);
+  }
+
+  void on_customer_answered(LiveCall& c, bool machine) {
+    if (!advance(c, CallInput::answered)) return;
+    c.record.answered_at = wall_now();
+    c.answered_steady = ports.clock.steady_now();
+    CampaignRuntime& campaign = campaigns.at(c.record.campaign);
+    if (c.automatic) forget_unanswered(campaign, c.record.id);
+    if (machine) {
+      // Never given to an agent: released at once, and the lead recycled.
+      c.machine = true;
+      observe(campaign, PacerEventKind::machine, c, seconds_between(c.placed_at, c.answered_steady));
+      publish_call(c);
+      end_call(c, HangupSide::dialer);
+      return;
+    }
+    update_queue(c.record, QueueStatus::answered);
     publish_call(c);
+    if (c.ending_by != HangupSide::none) return;  // the hangup under way ends it
+    if (!c.automatic) {
+      connect_agent(c);
+      return;
+    }
+    observe(campaign, PacerEventKind::live_answer, c,
+            seconds_between(c.placed_at, c.answered_steady));
+    if (AgentRuntime* a = longest_idle(campaign)) {
+      assign(campaign, *a, c);
+      return;
+    }
+    // No agent free: the customer waits, at most max_wait_for_agent.
+    c.waiting = true;
+    campaign.waiting.push_back(c.record.id);
+    arm(TimerKind::answer_wait, c.record.id.value, 0,
+        c.answered_steady + campaign.config.pacing.max_wait_for_agent);
+  }
+
+  // An answered automatic call goes to a free agent: the panel learns of it now.
+  void assign(CampaignRuntime& campaign, AgentRuntime& a, LiveCall& c) {
+    c.waiting = false;
+    c.record.agent = a.info.id;
+    a.call = c.record.id;
+    move(a, AgentInput::call_assigned, {}, StatusReason::call);
+    const SteadyTime now = ports.clock.steady_now();
+    campaign.abandonment.record(c.record.answered_at, false);
+    observe(campaign, PacerEventKind::connected, c, seconds_between(c.answered_steady, now));
+    ports.events.publish(LeadPop{a.info.id, c.record.id, std::move(c.lead), campaign.config.script,
+                                 c.record.number, effective_prefix(campaign)});
+    c.lead.reset();
+    connect_agent(c);
+  }
+
+  // The prefix the campaign's calls are dialled with (read-only on the panel).
+  std::string effective_prefix(const CampaignRuntime& campaign) const {
+    if (!campaign.route.campaign_prefix.empty()) return campaign.route.campaign_prefix;
+    const Carrier* carrier = policy.find_carrier(campaign.route.carrier);
+    return carrier != nullptr ? carrier->dial_prefix : std::string{};
+  }
+
+  // The free agent who has waited longest for a call, or null.
+  AgentRuntime* longest_idle(CampaignRuntime& campaign) {
+    AgentRuntime* best = nullptr;
+    for (AgentId id : campaign.members) {
+      AgentRuntime& a = agents.at(id);
+      if (!takes_calls(a)) continue;
+      if (best == nullptr || a.steady_since < best->steady_since) best = &a;
+    }
+    return best;
+  }
+
+  static bool takes_calls(const AgentRuntime& a) {
+    return a.status.state == AgentState::available && (!a.info.persistent_leg || a.phone_up);
+  }
+
+  // Waited too long: the safe-harbour message, then the dialer hangs up.
+  void drop(CampaignRuntime& campaign, LiveCall& c) {
+    c.waiting = false;
+    c.dropping = true;
+    c.ending_by = HangupSide::dialer;
+    c.record.hangup_reason = "no agent free within " +
+                             std::to_string(campaign.config.pacing.max_wait_for_agent.count()) +
+                             " ms: safe-harbour message played";
+    count_abandoned(campaign, c);
+    if (auto played = ports.call_control.play(c.customer, campaign.config.pacing.safe_harbour_media);
+        !played) {
+      alarm("safe-harbour message for call " + to_string(c.record.id), std::move(played).error());
+      hang_up(c.customer);
+    }
+  }
+
+  void count_abandoned(CampaignRuntime& campaign, const LiveCall& c) {
+    campaign.abandonment.record(c.record.answered_at, true);
+    observe(campaign, PacerEventKind::dropped, c,
+            seconds_between(c.answered_steady, ports.clock.steady_now()));
+  }
+
+  void on_playback_finished(ChannelId channel) {
+    LiveCall* c = customer_call(channel);
+    if (c != nullptr && c->dropping && c->customer_up) hang_up(channel);
+  }
+
+  void observe(CampaignRuntime& campaign, PacerEventKind kind, const LiveCall& c, double value) {
+    if (!campaign.pacer) return;
+    campaign.pacer->observe({kind, seconds(ports.clock.steady_now()), c.record.id.value,
+                             c.record.agent.value, value});
+  }
+
+  void forget_unanswered(CampaignRuntime& campaign, CallId id) {
+    auto& u = campaign.unanswered;
+    if (auto it = std::find(u.begin(), u.end(), id); it != u.end()) {
+      *it = u.back();
+      u.pop_back();
+    }
   }
 
   void on_gone(ChannelId channel, int cause, DialStatus dial_status, std::string reason) {
@@ -418,6 +671,7 @@ struct Engine::Impl {
     if (ref == channels.end()) return count_ignored();
     const ChannelRef where = ref->second;
     channels.erase(ref);
+    if (where.phone_of.valid()) return on_phone_gone(where.phone_of, channel);
     LiveCall& c = calls.at(where.call);
     if (where.leg == Leg::agent) {
       c.agent_leg_up = false;
@@ -430,22 +684,47 @@ struct Engine::Impl {
     CallRecord& r = c.record;
     const CallState was = r.state;
     if (!advance(c, CallInput::hung_up)) return;
+    CampaignRuntime& campaign = campaigns.at(r.campaign);
+    const SteadyTime now = ports.clock.steady_now();
     r.hangup_cause = cause;
-    r.hangup_reason = reason.empty() ? cause_text(cause) : std::move(reason);
+    if (!c.dropping) r.hangup_reason = reason.empty() ? cause_text(cause) : std::move(reason);
     r.ended_at = wall_now();
     if (was == CallState::originating || was == CallState::ringing) {
       r.outcome = c.ending_by != HangupSide::none ? CallOutcome::cancelled
                                                   : outcome_before_answer(dial_status, cause);
+      if (c.automatic) {
+        forget_unanswered(campaign, r.id);
+        observe(campaign,
+                r.outcome == CallOutcome::no_answer ? PacerEventKind::no_answer
+                                                    : PacerEventKind::failed,
+                c, seconds_between(c.placed_at, now));
+      }
+    } else if (c.machine) {
+      r.outcome = CallOutcome::machine;
+    } else if (was == CallState::bridged) {
+      r.outcome = CallOutcome::completed;
+      observe(campaign, PacerEventKind::talk_end, c, seconds_between(c.bridged_steady, now));
     } else {
-      r.outcome = was == CallState::bridged ? CallOutcome::completed : CallOutcome::dropped;
+      r.outcome = CallOutcome::dropped;
+      // Hung up while waiting for an agent: abandoned all the same.
+      if (c.waiting) {
+        c.waiting = false;
+        std::erase(campaign.waiting, r.id);
+        count_abandoned(campaign, c);
+      }
     }
     r.hung_up_by = c.ending_by != HangupSide::none ? c.ending_by : HangupSide::customer;
     tear_down(c);
     save(r);
     update_queue(r, queue_status_for(r.outcome),
-                 recycle_at(campaign_of(agents.at(r.agent)).config.recycle, r.outcome,
-                            c.lead_attempts, r.ended_at));
+                 recycle_at(campaign.config.recycle, r.outcome, c.lead_attempts, r.ended_at));
     publish_call(c);
+    if (c.automatic) pace_soon(campaign, now);  // a line is free
+    if (!r.agent.valid()) {
+      forget(c);
+      calls.erase(r.id);
+      return;
+    }
     AgentRuntime& a = agents.at(r.agent);
     move(a, AgentInput::call_ended, {}, StatusReason::call);
   }
@@ -461,6 +740,83 @@ struct Engine::Impl {
   }
 
   void count_ignored() { ++ignored_events; }
+
+  // ---- The agent's persistent leg ----
+
+  Result<void> call_phone(AgentRuntime& a, const Campaign& campaign) {
+    const ChannelId phone{next_id()};
+    if (auto sent = ports.call_control.originate({phone, CallId{}, Leg::agent, a.info.endpoint,
+                                                  campaign.caller_id, options.agent_answer_timeout});
+        !sent) {
+      return sent;
+    }
+    a.phone = phone;
+    a.phone_up = false;
+    channels.emplace(phone, ChannelRef{CallId{}, Leg::agent, a.info.id});
+    return ok();
+  }
+
+  void on_phone_answered(AgentId id, ChannelId channel) {
+    AgentRuntime& a = agents.at(id);
+    if (a.phone != channel || a.status.state == AgentState::offline) {
+      hang_up(channel);
+      return;
+    }
+    const BridgeId holding{next_id()};
+    Result<void> step = ports.call_control.create_bridge(holding);
+    if (step) {
+      a.holding = holding;
+      step = ports.call_control.add_to_bridge(holding, channel);
+    }
+    if (!step) {
+      alarm("holding bridge for agent " + to_string(id), std::move(step).error());
+      hang_up(channel);
+      return;
+    }
+    a.phone_up = true;
+    if (a.status.state == AgentState::available) pace_soon(campaign_of(a), ports.clock.steady_now());
+  }
+
+  // The phone hung up (or never answered). An agent who is free is logged
+  // out, so the panel shows it; one on a call ends it and is logged out after
+  // the disposition.
+  void on_phone_gone(AgentId id, ChannelId channel) {
+    AgentRuntime& a = agents.at(id);
+    if (a.phone != channel) return;
+    a.phone = {};
+    a.phone_up = false;
+    if (a.holding.valid()) {
+      destroy_bridge(a.holding);
+      a.holding = {};
+    }
+    if (a.status.state == AgentState::offline) return;
+    alarm("agent " + to_string(id) + "'s phone",
+          Error{Errc::unavailable, "the agent's phone hung up or did not answer"});
+    if (a.status.state == AgentState::busy) {
+      if (auto it = calls.find(a.call); it != calls.end()) end_call(it->second, HangupSide::agent);
+      return;
+    }
+    if (a.status.state != AgentState::wrapup) log_out_phone_lost(a);
+  }
+
+  void log_out_phone_lost(AgentRuntime& a) {
+    leave_campaign(a);
+    move(a, AgentInput::log_out, {}, StatusReason::phone_lost);
+    a.campaign = {};
+  }
+
+  void leave_campaign(AgentRuntime& a) {
+    std::erase(campaign_of(a).members, a.info.id);
+    if (a.phone.valid()) {
+      hang_up(a.phone);
+      a.phone = {};  // its ChannelHungUp then finds nobody to tell
+    }
+    if (a.holding.valid()) {
+      destroy_bridge(a.holding);
+      a.holding = {};
+    }
+    a.phone_up = false;
+  }
 
   // Closes the agent's call in wrap-up with a disposition and moves the agent on.
   void close_call(AgentRuntime& a, std::string code, std::string notes, bool automatic,
@@ -482,6 +838,7 @@ struct Engine::Impl {
     }
     a.call = {};
     move(a, input, std::move(next_break), reason);
+    if (a.info.persistent_leg && !a.phone.valid()) log_out_phone_lost(a);
   }
 
   // The person asked not to be called: their number goes on the campaign's list.
@@ -501,20 +858,284 @@ struct Engine::Impl {
     if (c.agent_leg.valid()) channels.erase(c.agent_leg);
   }
 
+  // ---- Pacing (autodial and predictive campaigns) ----
+
+  // Saves a checked campaign. Its pacer is built first, so a policy that
+  // cannot be built refuses the save. Agents are told when what their panel
+  // shows changed; a campaign leaving autodial or predictive gives its
+  // hopper's leads back.
+  Result<void> apply_campaign(const Campaign& config, Route route) {
+    std::unique_ptr<Pacer> pacer;
+    auto existing = campaigns.find(config.id);
+    const bool same_policy = existing != campaigns.end() && existing->second.pacer &&
+                             existing->second.config.dial_mode == config.dial_mode &&
+                             existing->second.config.pacing.policy == config.pacing.policy;
+    if (config.dial_mode != DialMode::manual && !same_policy) {
+      auto built = build_pacer(config);
+      if (!built) return std::move(built).error();
+      pacer = std::move(built).value();
+    }
+    if (existing == campaigns.end()) {
+      CampaignRuntime runtime;
+      runtime.config = config;
+      runtime.route = std::move(route);
+      runtime.abandonment = AbandonmentMeter(config.pacing.day_offset);
+      runtime.pacer = std::move(pacer);
+      campaigns.emplace(config.id, std::move(runtime));
+      return ok();
+    }
+    CampaignRuntime& c = existing->second;
+    const Campaign before = std::move(c.config);
+    const std::string prefix_before = effective_prefix(c);
+    c.config = config;
+    c.route = std::move(route);
+    if (pacer) c.pacer = std::move(pacer);
+    if (config.dial_mode == DialMode::manual) c.pacer.reset();
+    const bool hopper_changed = before.hopper_size != config.hopper_size ||
+                                before.lead_order != config.lead_order ||
+                                lead_attempt_cap(before) != lead_attempt_cap(config) ||
+                                before.compliance.calling_hours.start !=
+                                    config.compliance.calling_hours.start ||
+                                before.compliance.calling_hours.end != config.compliance.calling_hours.end;
+    if (c.hopper && (!c.automatic() || hopper_changed)) {
+      if (auto released = c.hopper->release_all(ports.leads); !released) {
+        alarm("releasing the hopper of campaign " + to_string(config.id), std::move(released).error());
+      }
+      c.hopper.reset();
+    }
+    if (before.dial_mode != config.dial_mode || before.manual_dial_allowed != config.manual_dial_allowed ||
+        prefix_before != effective_prefix(c)) {
+      ports.events.publish(CampaignChanged{config.id, config.dial_mode, config.manual_dial_allowed,
+                                           effective_prefix(c)});
+    }
+    if (c.automatic()) pace_soon(c, ports.clock.steady_now());
+    return ok();
+  }
+
+  Result<std::unique_ptr<Pacer>> build_pacer(const Campaign& config) {
+    if (config.dial_mode == DialMode::autodial) return make_pacer("progressive");
+    if (options.pacer_factory) {
+      auto built = options.pacer_factory(config);
+      if (built && !*built) return Error{Errc::invalid_argument, "the pacer factory built no pacer"};
+      return built;
+    }
+    return make_pacer(config.pacing.policy);
+  }
+
+  // Asks for a pacing pass at `at` unless one is due earlier.
+  void pace_soon(CampaignRuntime& campaign, SteadyTime at) {
+    if (!campaign.automatic()) return;
+    if (campaign.next_pace && *campaign.next_pace <= at) return;
+    campaign.next_pace = at;
+    arm(TimerKind::pacing, campaign.config.id.value, ++campaign.pacing_generation, at);
+  }
+
+  void pace(CampaignRuntime& campaign) {
+    campaign.next_pace.reset();
+    if (!campaign.automatic() || campaign.members.empty()) return;  // the next log-in restarts it
+    const SteadyTime now = ports.clock.steady_now();
+    const WallTime wall = wall_now();
+    // Calls already answered go first, to the agents who have waited longest.
+    while (!campaign.waiting.empty()) {
+      AgentRuntime* a = longest_idle(campaign);
+      if (a == nullptr) break;
+      const CallId id = campaign.waiting.front();
+      campaign.waiting.pop_front();
+      auto it = calls.find(id);
+      if (it != calls.end() && it->second.waiting) assign(campaign, *a, it->second);
+    }
+    if (ensure_hopper(campaign, wall)) {
+      const std::size_t wanted = campaign.pacer->decide(snapshot_of(campaign, now, wall));
+      place_calls(campaign, wanted, wall);
+    }
+    SteadyTime next = now + options.pacing_interval;
+    if (auto wake = campaign.pacer->wakeup_at(seconds(now))) {
+      const auto at = SteadyTime{std::chrono::duration_cast<SteadyTime::duration>(
+          std::chrono::duration<double>(*wake))};
+      if (at > now && at < next) next = at;
+    }
+    pace_soon(campaign, next);
+  }
+
+  // The hopper exists, its leases are renewed, and it is refilled when low.
+  // False when the store cannot be reached (alarmed once per outage).
+  bool ensure_hopper(CampaignRuntime& campaign, WallTime now) {
+    const Campaign& config = campaign.config;
+    if (!campaign.hopper) {
+      HopperOptions o;
+      o.campaign = config.id;
+      o.owner = options.node;
+      o.capacity = config.hopper_size;
+      o.order = config.lead_order;
+      o.max_attempts = lead_attempt_cap(config);
+      o.calling_hours = config.compliance.calling_hours;
+      auto created = Hopper::create(std::move(o));
+      if (!created) {
+        alarm("hopper of campaign " + to_string(config.id), std::move(created).error());
+        return false;
+      }
+      campaign.hopper.emplace(std::move(created).value());
+    }
+    Result<void> step = campaign.hopper->renew(ports.leads, now);
+    if (step) {
+      auto added = campaign.hopper->refill(ports.leads, now);
+      if (!added) step = std::move(added).error();
+      else if (*added > 0) campaign.reported_empty = false;
+    }
+    if (!step) {
+      if (!campaign.store_failing) alarm("hopper of campaign " + to_string(config.id), step.error());
+      campaign.store_failing = true;
+      return !campaign.hopper->empty();
+    }
+    campaign.store_failing = false;
+    return true;
+  }
+
+  static std::uint32_t lead_attempt_cap(const Campaign& c) {
+    const std::uint32_t a = c.compliance.max_attempts_per_lead;
+    const std::uint32_t b = c.recycle.max_attempts;
+    if (a == 0) return b;
+    return b == 0 ? a : std::min(a, b);
+  }
+
+  const PacerSnapshot& snapshot_of(CampaignRuntime& campaign, SteadyTime now, WallTime wall) {
+    PacerSnapshot& s = campaign.snapshot;
+    s.now_s = seconds(now);
+    const auto local = wall.time_since_epoch() + campaign.config.pacing.day_offset;
+    s.time_of_day_s = std::chrono::duration<double>(
+                          local - std::chrono::floor<std::chrono::days>(local))
+                          .count();
+    s.idle_s.clear();
+    s.talking_s.clear();
+    s.wrapup_s.clear();
+    s.ringing_s.clear();
+    s.waiting_s.clear();
+    s.on_break = 0;
+    for (AgentId id : campaign.members) {
+      const AgentRuntime& a = agents.at(id);
+      const double elapsed = seconds_between(a.steady_since, now);
+      if (takes_calls(a)) {
+        s.idle_s.push_back(elapsed);
+      } else if (a.status.state == AgentState::busy) {
+        s.talking_s.push_back(elapsed);
+      } else if (a.status.state == AgentState::wrapup) {
+        s.wrapup_s.push_back(elapsed);
+      } else {
+        ++s.on_break;
+      }
+    }
+    for (CallId id : campaign.unanswered) {
+      s.ringing_s.push_back(seconds_between(calls.at(id).placed_at, now));
+    }
+    for (CallId id : campaign.waiting) {
+      s.waiting_s.push_back(seconds_between(calls.at(id).answered_steady, now));
+    }
+    s.dialable = campaign.hopper ? campaign.hopper->size() : 0;
+    s.abandon_cap = campaign.config.pacing.abandon_cap;
+    s.max_wait_s = std::chrono::duration<double>(campaign.config.pacing.max_wait_for_agent).count();
+    const auto today = campaign.abandonment.today(wall);
+    const auto month = campaign.abandonment.last_days(wall, 30);
+    s.placed_today = campaign.placed.day == day_number(campaign, wall) ? campaign.placed.count : 0;
+    s.answered_today = today.answered;
+    s.dropped_today = today.abandoned;
+    s.answered_30d = month.answered;
+    s.dropped_30d = month.abandoned;
+    return s;
+  }
+
+  static std::int64_t day_number(const CampaignRuntime& campaign, WallTime t) {
+    return std::chrono::floor<std::chrono::days>(t.time_since_epoch() +
+                                                 campaign.config.pacing.day_offset)
+        .count();
+  }
+
+  // Places up to `wanted` calls from the hopper. Leads the gate refuses are
+  // logged and rescheduled, and the next lead is tried in their place.
+  void place_calls(CampaignRuntime& campaign, std::size_t wanted, WallTime now) {
+    // No agent working (all on a break or logged out): nobody could take a call.
+    if (wanted == 0 || campaign.snapshot.agents_working() == 0) return;
+    std::size_t placed = 0;
+    while (placed < wanted) {
+      auto next = campaign.hopper->take();
+      if (!next) {
+        if (!campaign.reported_empty) ports.events.publish(HopperEmpty{campaign.config.id, now});
+        campaign.reported_empty = true;
+        return;
+      }
+      auto result = place_one(campaign, std::move(*next), now);
+      if (!result) return;  // the telephony or the store is failing: try again next tick
+      if (*result) ++placed;
+    }
+  }
+
+  // True: placed; false: refused (logged, rescheduled); error: stop dialing.
+  Result<bool> place_one(CampaignRuntime& campaign, ClaimedLead claimed, WallTime now) {
+    const LeadId lead_id = claimed.lead.id;
+    auto target = policy.plan_number(campaign.route, claimed.lead.phone);
+    if (!target) {
+      // A lead whose number this route cannot dial is final: invalid.
+      CallRecord r;
+      r.id = CallId{next_id()};
+      r.campaign = campaign.config.id;
+      r.lead = lead_id;
+      r.carrier = campaign.route.carrier;
+      r.number = claimed.lead.phone.e164;
+      r.state = CallState::ended;
+      r.outcome = CallOutcome::invalid_number;
+      r.created_at = r.ended_at = now;
+      r.hung_up_by = HangupSide::dialer;
+      r.hangup_reason = "not dialled: " + target.error().message();
+      save(r);
+      update_queue(r, QueueStatus::invalid_number);
+      return false;
+    }
+    auto placed =
+        originate_customer(campaign, AgentId{}, *target, std::move(claimed.lead), claimed.attempts);
+    if (!placed) {
+      const Error& e = placed.error();
+      if (e.code.category() == compliance_category()) return false;
+      // Not placed, not the lead's fault: it goes back to the queue as it was.
+      const LeadId ids[] = {lead_id};
+      if (auto released = ports.leads.release_leads(options.node, ids); !released) {
+        alarm("release lead " + to_string(lead_id), std::move(released).error());
+      }
+      if (!campaign.store_failing) alarm("dialing for campaign " + to_string(campaign.config.id), e);
+      return std::move(placed).error();
+    }
+    LiveCall& c = **placed;
+    c.automatic = true;
+    campaign.unanswered.push_back(c.record.id);
+    const std::int64_t day = day_number(campaign, now);
+    if (campaign.placed.day != day) campaign.placed = {day, 0};
+    ++campaign.placed.count;
+    observe(campaign, PacerEventKind::placed, c, 0);
+    publish_call(c);
+    return true;
+  }
+
   // ---- Timers ----
 
   void fire(const Timer& t) {
     if (is_stale(t)) return;
-    AgentRuntime& a = agents.at(t.agent);
-    if (t.kind == TimerKind::wrapup) {
-      const Campaign& campaign = campaign_of(a).config;
-      const bool to_break = !campaign.break_after_wrapup_timeout.empty();
-      close_call(a, campaign.wrapup_timeout_disposition, {}, true,
-                 to_break ? AgentInput::wrapup_timed_out_to_break : AgentInput::wrapup_timed_out,
-                 campaign.break_after_wrapup_timeout, StatusReason::wrapup_timeout);
-      return;
+    switch (t.kind) {
+      case TimerKind::pacing: return pace(campaigns.at(CampaignId{t.subject}));
+      case TimerKind::answer_wait: {
+        LiveCall& c = calls.at(CallId{t.subject});
+        CampaignRuntime& campaign = campaigns.at(c.record.campaign);
+        std::erase(campaign.waiting, c.record.id);
+        return drop(campaign, c);
+      }
+      case TimerKind::wrapup: {
+        AgentRuntime& a = agents.at(AgentId{t.subject});
+        const Campaign& campaign = campaign_of(a).config;
+        const bool to_break = !campaign.break_after_wrapup_timeout.empty();
+        return close_call(a, campaign.wrapup_timeout_disposition, {}, true,
+                          to_break ? AgentInput::wrapup_timed_out_to_break
+                                   : AgentInput::wrapup_timed_out,
+                          campaign.break_after_wrapup_timeout, StatusReason::wrapup_timeout);
+      }
+      case TimerKind::busy_reset: return reset_if_stuck(agents.at(AgentId{t.subject}));
     }
-    reset_if_stuck(a);
   }
 
   // Busy for the reset period: a call in conversation is fine and is checked
@@ -525,7 +1146,7 @@ struct Engine::Impl {
     if (it != calls.end()) {
       LiveCall& c = it->second;
       if (c.record.state == CallState::bridged && c.ending_by == HangupSide::none && c.customer_up) {
-        arm(TimerKind::busy_reset, a, options.busy_reset_after);
+        arm_agent(TimerKind::busy_reset, a, options.busy_reset_after);
         return;
       }
       end_call(c, HangupSide::dialer);
@@ -577,8 +1198,7 @@ Result<void> Engine::save_campaign(const Campaign& campaign) {
   }
   Route route{campaign.carrier, campaign.dial_prefix, campaign.number_plan};
   if (auto valid = impl_->policy.validate_route(route); !valid) return valid;
-  impl_->campaigns.insert_or_assign(campaign.id, CampaignRuntime{campaign, std::move(route)});
-  return ok();
+  return impl_->apply_campaign(campaign, std::move(route));
 }
 
 Result<void> Engine::save_agent(const Agent& agent) {
@@ -619,8 +1239,14 @@ Result<void> Engine::log_in(AgentId id, CampaignId campaign) {
   if (!impl_->campaigns.contains(campaign)) {
     return Error{Errc::not_found, "no campaign " + to_string(campaign)};
   }
-  (*a)->campaign = campaign;
-  impl_->move(**a, AgentInput::log_in, {}, StatusReason::command);
+  AgentRuntime& agent = **a;
+  CampaignRuntime& runtime = impl_->campaigns.at(campaign);
+  if (agent.info.persistent_leg) {
+    if (auto called = impl_->call_phone(agent, runtime.config); !called) return called;
+  }
+  agent.campaign = campaign;
+  runtime.members.push_back(id);
+  impl_->move(agent, AgentInput::log_in, {}, StatusReason::command);
   return ok();
 }
 
@@ -628,6 +1254,7 @@ Result<void> Engine::log_out(AgentId id) {
   auto a = impl_->agent(id);
   if (!a) return std::move(a).error();
   if (auto allowed = impl_->check(**a, AgentInput::log_out, "log out"); !allowed) return allowed;
+  impl_->leave_campaign(**a);
   impl_->move(**a, AgentInput::log_out, {}, StatusReason::command);
   (*a)->campaign = {};
   return ok();
@@ -732,7 +1359,7 @@ void Engine::on_call_event(const CallEvent& event) {
   struct Visitor {
     Impl& impl;
     void operator()(const ChannelRinging& e) const { impl.on_ringing(e.channel); }
-    void operator()(const ChannelAnswered& e) const { impl.on_answered(e.channel); }
+    void operator()(const ChannelAnswered& e) const { impl.on_answered(e.channel, e.machine); }
     void operator()(const ChannelHungUp& e) const {
       impl.on_gone(e.channel, e.cause, e.dial_status, {});
     }
@@ -740,7 +1367,7 @@ void Engine::on_call_event(const CallEvent& event) {
       impl.on_gone(e.channel, q850::unknown, DialStatus::chanunavail,
                    "originate failed: " + e.error.message());
     }
-    void operator()(const PlaybackFinished&) const {}
+    void operator()(const PlaybackFinished& e) const { impl.on_playback_finished(e.channel); }
   };
   std::visit(Visitor{*impl_}, event);
 }
@@ -774,6 +1401,24 @@ const CallRecord* Engine::find_call(CallId id) const {
 std::size_t Engine::live_call_count() const { return impl_->calls.size(); }
 
 std::uint64_t Engine::ignored_event_count() const { return impl_->ignored_events; }
+
+std::optional<CampaignStats> Engine::campaign_stats(CampaignId id) const {
+  auto it = impl_->campaigns.find(id);
+  if (it == impl_->campaigns.end()) return std::nullopt;
+  const CampaignRuntime& c = it->second;
+  const WallTime now = impl_->wall_now();
+  CampaignStats s;
+  s.agents_logged_in = c.members.size();
+  s.hopper_depth = c.hopper ? c.hopper->size() : 0;
+  s.hopper_exhausted = c.reported_empty;
+  s.ringing = c.unanswered.size();
+  s.waiting = c.waiting.size();
+  s.placed_today = c.placed.day == Impl::day_number(c, now) ? c.placed.count : 0;
+  s.today = c.abandonment.today(now);
+  s.last_30_days = c.abandonment.last_days(now, 30);
+  s.pacer = c.pacer ? c.pacer->name() : std::string{};
+  return s;
+}
 
 std::uint64_t Engine::refused_count(ComplianceRule rule) const {
   const auto i = static_cast<std::size_t>(rule);

@@ -5,12 +5,13 @@
 namespace dialer {
 namespace {
 
-constexpr internal::NameTable<StatusReason, 5> kReasonNames{{
+constexpr internal::NameTable<StatusReason, 6> kReasonNames{{
     {StatusReason::command, "command"},
     {StatusReason::call, "call"},
     {StatusReason::disposition, "disposition"},
     {StatusReason::wrapup_timeout, "wrapup_timeout"},
     {StatusReason::busy_reset, "busy_reset"},
+    {StatusReason::phone_lost, "phone_lost"},
 }};
 
 }  // namespace

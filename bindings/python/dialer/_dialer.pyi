@@ -243,6 +243,16 @@ class DispositionCode(_Value):
 DEFAULT_WRAPUP_TIMEOUT: datetime.timedelta
 MAX_DISPOSITION_NOTES: int
 
+class PacingSettings(_Value):
+    policy: str
+    abandon_cap: float
+    max_wait_for_agent: datetime.timedelta
+    safe_harbour_media: str
+    day_offset: datetime.timedelta
+    def __init__(self, policy: str = "predictive", abandon_cap: float = 0.03,
+                 max_wait_for_agent: _Duration = ..., safe_harbour_media: str = "",
+                 day_offset: _Duration = ...) -> None: ...
+
 class Campaign(_Value):
     id: int
     name: str
@@ -263,6 +273,7 @@ class Campaign(_Value):
     compliance: ComplianceRules
     recycle: RecyclePolicy
     lead_order: LeadOrder
+    pacing: PacingSettings
     def __init__(self, id: int = 0, name: str = "", dial_mode: DialMode = ...,
                  carrier: int = 0, dial_prefix: str = "", number_plan: NumberPlan = ...,
                  manual_dial_allowed: bool = True,
@@ -272,7 +283,8 @@ class Campaign(_Value):
                  ring_timeout: _Duration = ..., caller_id: str = "",
                  break_types: list[str] = ..., dispositions: list[DispositionCode] = ...,
                  script: str = "", compliance: ComplianceRules = ...,
-                 recycle: RecyclePolicy = ..., lead_order: LeadOrder = ...) -> None: ...
+                 recycle: RecyclePolicy = ..., lead_order: LeadOrder = ...,
+                 pacing: PacingSettings = ...) -> None: ...
     def effective_wrapup_timeout(self) -> datetime.timedelta: ...
     def has_break_type(self, type: str) -> bool: ...
     def find_disposition(self, code: str) -> DispositionCode | None: ...
@@ -286,8 +298,9 @@ class Agent(_Value):
     login: str
     name: str
     endpoint: str
+    persistent_leg: bool
     def __init__(self, id: int = 0, login: str = "", name: str = "",
-                 endpoint: str = "") -> None: ...
+                 endpoint: str = "", persistent_leg: bool = False) -> None: ...
 
 class AgentState(_Enum):
     """str(AgentState.on_break) == "break"."""
@@ -662,7 +675,8 @@ class ChannelRinging(_Value):
 
 class ChannelAnswered(_Value):
     channel: int
-    def __init__(self, channel: int = 0) -> None: ...
+    machine: bool
+    def __init__(self, channel: int = 0, machine: bool = False) -> None: ...
 
 class ChannelHungUp(_Value):
     channel: int
@@ -676,7 +690,12 @@ class OriginateFailed(_Value):
     error: Error
     def __init__(self, channel: int = 0, error: Error = ...) -> None: ...
 
-CallEvent = ChannelRinging | ChannelAnswered | ChannelHungUp | OriginateFailed
+class PlaybackFinished(_Value):
+    channel: int
+    def __init__(self, channel: int = 0) -> None: ...
+
+CallEvent = (ChannelRinging | ChannelAnswered | ChannelHungUp | OriginateFailed
+             | PlaybackFinished)
 
 # ---- event_sink.hpp ---------------------------------------------------------------
 
@@ -687,6 +706,7 @@ class StatusReason(_Enum):
     disposition: ClassVar[StatusReason]
     wrapup_timeout: ClassVar[StatusReason]
     busy_reset: ClassVar[StatusReason]
+    phone_lost: ClassVar[StatusReason]
 
 class StatusUpdate(_Value):
     agent: int
@@ -721,7 +741,20 @@ class Alarm(_Value):
     error: Error
     def __init__(self, what: str = "", error: Error = ...) -> None: ...
 
-Event = StatusUpdate | CallUpdate | LeadPop | Alarm
+class CampaignChanged(_Value):
+    campaign: int
+    dial_mode: DialMode
+    manual_dial_allowed: bool
+    dial_prefix: str
+    def __init__(self, campaign: int = 0, dial_mode: DialMode = ...,
+                 manual_dial_allowed: bool = True, dial_prefix: str = "") -> None: ...
+
+class HopperEmpty(_Value):
+    campaign: int
+    at: datetime.datetime
+    def __init__(self, campaign: int = 0, at: datetime.datetime = ...) -> None: ...
+
+Event = StatusUpdate | CallUpdate | LeadPop | CampaignChanged | HopperEmpty | Alarm
 
 class EventSink:
     """Where the engine publishes events; subclass it and override publish.
@@ -788,10 +821,27 @@ class EngineOptions(_Value):
     busy_reset_after: datetime.timedelta
     number_time_zones: NumberTimeZoneMap | None
     agent_answer_timeout: datetime.timedelta
+    pacing_interval: datetime.timedelta
     def __init__(self, node: str = "dialer", id_base: int = 0,
                  busy_reset_after: _Duration = ...,
                  number_time_zones: NumberTimeZoneMap | None = None,
-                 agent_answer_timeout: _Duration = ...) -> None: ...
+                 agent_answer_timeout: _Duration = ...,
+                 pacing_interval: _Duration = ...) -> None: ...
+
+class CampaignStats(_Value):
+    agents_logged_in: int
+    hopper_depth: int
+    hopper_exhausted: bool
+    ringing: int
+    waiting: int
+    placed_today: int
+    today: AbandonmentCounts
+    last_30_days: AbandonmentCounts
+    pacer: str
+    def __init__(self, agents_logged_in: int = 0, hopper_depth: int = 0,
+                 hopper_exhausted: bool = False, ringing: int = 0, waiting: int = 0,
+                 placed_today: int = 0, today: AbandonmentCounts = ...,
+                 last_30_days: AbandonmentCounts = ..., pacer: str = "") -> None: ...
 
 class Disposition(_Value):
     code: str
@@ -837,6 +887,7 @@ class Engine:
     def find_call(self, id: int) -> CallRecord | None: ...
     def live_call_count(self) -> int: ...
     def ignored_event_count(self) -> int: ...
+    def campaign_stats(self, campaign: int) -> CampaignStats | None: ...
     def refused_count(self, rule: ComplianceRule) -> int: ...
 
 # ---- lead_import.hpp ------------------------------------------------------------

@@ -13,6 +13,8 @@ void bind_agent(py::module_& m) {
       .field("login", &Agent::login, "Unique login name.")
       .field("name", &Agent::name)
       .field("endpoint", &Agent::endpoint, "The agent's phone: \"PJSIP/agent100\".")
+      .field("persistent_leg", &Agent::persistent_leg,
+             "The phone is called at log-in and stays connected between calls.")
       .done();
 
   auto state =

@@ -87,6 +87,8 @@ void bind_call_control(py::module_& m) {
                               "The far end answered and the channel is under the dialer's "
                               "control.")
       .field("channel", &ChannelAnswered::channel)
+      .field("machine", &ChannelAnswered::machine,
+             "Answering-machine detection found a machine: never given to an agent.")
       .done();
   ValueClass<ChannelHungUp>(m, "ChannelHungUp", "The channel is gone (final).")
       .field("channel", &ChannelHungUp::channel)
@@ -98,8 +100,11 @@ void bind_call_control(py::module_& m) {
       .field("channel", &OriginateFailed::channel)
       .field("error", &OriginateFailed::error)
       .done();
-  m.attr("CallEvent") =
-      union_of(m, {"ChannelRinging", "ChannelAnswered", "ChannelHungUp", "OriginateFailed"});
+  ValueClass<PlaybackFinished>(m, "PlaybackFinished", "A play() to this channel finished.")
+      .field("channel", &PlaybackFinished::channel)
+      .done();
+  m.attr("CallEvent") = union_of(m, {"ChannelRinging", "ChannelAnswered", "ChannelHungUp",
+                                     "OriginateFailed", "PlaybackFinished"});
 }
 
 }  // namespace dialer::python

@@ -20,6 +20,19 @@ void bind_campaign(py::module_& m) {
   m.attr("DEFAULT_WRAPUP_TIMEOUT") = kDefaultWrapupTimeout;
   m.attr("MAX_DISPOSITION_NOTES") = kMaxDispositionNotes;
 
+  ValueClass<PacingSettings>(m, "PacingSettings",
+                            "How autodial and predictive campaigns place calls.")
+      .field("policy", &PacingSettings::policy,
+             "The predictive pacer: a make_pacer spec. Autodial is always progressive.")
+      .field("abandon_cap", &PacingSettings::abandon_cap, "Dropped / live answers; default 0.03.")
+      .field("max_wait_for_agent", &PacingSettings::max_wait_for_agent,
+             "An answered call waits at most this long for an agent; default 2 s.")
+      .field("safe_harbour_media", &PacingSettings::safe_harbour_media,
+             "Played to a dropped call; predictive mode needs it.")
+      .field("day_offset", &PacingSettings::day_offset,
+             "Offset from UTC of the campaign's reporting day.")
+      .done();
+
   ValueClass<Campaign>(m, "Campaign", "A list of people to call and how to call them.")
       .field("id", &Campaign::id)
       .field("name", &Campaign::name)
@@ -42,6 +55,7 @@ void bind_campaign(py::module_& m) {
       .field("compliance", &Campaign::compliance, "Calling hours and attempt caps.")
       .field("recycle", &Campaign::recycle, "When unconnected leads are called again.")
       .field("lead_order", &Campaign::lead_order)
+      .field("pacing", &Campaign::pacing, "Autodial and predictive pacing.")
       .done()
       .def("effective_wrapup_timeout", &Campaign::effective_wrapup_timeout)
       .def("has_break_type", &Campaign::has_break_type, py::arg("type"))

@@ -20,6 +20,20 @@ void bind_engine(py::module_& m) {
              "NumberTimeZoneMap for typed numbers that match no lead, or None.")
       .field("agent_answer_timeout", &EngineOptions::agent_answer_timeout,
              "How long an agent's phone may ring. Default 20 s.")
+      .field("pacing_interval", &EngineOptions::pacing_interval,
+             "How often autodial and predictive campaigns are paced. Default 500 ms.")
+      .done();
+
+  ValueClass<CampaignStats>(m, "CampaignStats", "A campaign's live figures.")
+      .field("agents_logged_in", &CampaignStats::agents_logged_in)
+      .field("hopper_depth", &CampaignStats::hopper_depth)
+      .field("hopper_exhausted", &CampaignStats::hopper_exhausted)
+      .field("ringing", &CampaignStats::ringing)
+      .field("waiting", &CampaignStats::waiting)
+      .field("placed_today", &CampaignStats::placed_today)
+      .field("today", &CampaignStats::today)
+      .field("last_30_days", &CampaignStats::last_30_days)
+      .field("pacer", &CampaignStats::pacer)
       .done();
 
   ValueClass<Disposition>(m, "Disposition", "What an agent submits to close a call.")
@@ -96,6 +110,8 @@ void bind_engine(py::module_& m) {
            "A copy of a live (or not yet dispositioned) call's record, or None.")
       .def("live_call_count", &Engine::live_call_count)
       .def("ignored_event_count", &Engine::ignored_event_count)
+      .def("campaign_stats", &Engine::campaign_stats, py::arg("campaign"),
+           "The campaign's live figures; None for an unknown campaign.")
       .def("refused_count", &Engine::refused_count, py::arg("rule"),
            "Calls the compliance gate refused under this rule.");
 }

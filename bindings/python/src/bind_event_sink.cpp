@@ -47,6 +47,7 @@ void bind_event_sink(py::module_& m) {
   DIALER_PY_VALUE(reason, StatusReason, disposition);
   DIALER_PY_VALUE(reason, StatusReason, wrapup_timeout);
   DIALER_PY_VALUE(reason, StatusReason, busy_reset);
+  DIALER_PY_VALUE(reason, StatusReason, phone_lost);
 
   ValueClass<StatusUpdate>(m, "StatusUpdate",
                            "An agent's status changed (the panel's status_update).")
@@ -76,11 +77,24 @@ void bind_event_sink(py::module_& m) {
       .field("error", &Alarm::error)
       .done();
 
-  m.attr("Event") = union_of(m, {"StatusUpdate", "CallUpdate", "LeadPop", "Alarm"});
+  ValueClass<CampaignChanged>(m, "CampaignChanged",
+                              "What agents' panels show of a campaign changed.")
+      .field("campaign", &CampaignChanged::campaign)
+      .field("dial_mode", &CampaignChanged::dial_mode)
+      .field("manual_dial_allowed", &CampaignChanged::manual_dial_allowed)
+      .field("dial_prefix", &CampaignChanged::dial_prefix, "The effective prefix.")
+      .done();
+  ValueClass<HopperEmpty>(m, "HopperEmpty", "A campaign wanted to dial and had no lead.")
+      .field("campaign", &HopperEmpty::campaign)
+      .field("at", &HopperEmpty::at)
+      .done();
+
+  m.attr("Event") = union_of(
+      m, {"StatusUpdate", "CallUpdate", "LeadPop", "CampaignChanged", "HopperEmpty", "Alarm"});
 
   py::class_<EventSink, PyEventSink>(
       m, "EventSink",
-      "Where the engine publishes StatusUpdate, CallUpdate, LeadPop and Alarm. Subclass it "
+      "Where the engine publishes its events (see Event). Subclass it "
       "and override publish(event). publish must not raise (an exception is reported "
       "through sys.unraisablehook and dropped) and must not call the engine.")
       .def(py::init<>())

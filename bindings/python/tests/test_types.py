@@ -104,8 +104,9 @@ def test_value_class_protocol() -> None:
     assert a.login == "ann" and a.name == ""
     assert a == dialer.Agent(id=1, login="ann", endpoint="PJSIP/agent100")
     assert a != dialer.Agent(id=2, login="ann", endpoint="PJSIP/agent100")
-    assert repr(a) == "Agent(id=1, login='ann', name='', endpoint='PJSIP/agent100')"
-    assert dialer.Agent.__match_args__ == ("id", "login", "name", "endpoint")
+    assert repr(a) == ("Agent(id=1, login='ann', name='', endpoint='PJSIP/agent100', "
+                       "persistent_leg=False)")
+    assert dialer.Agent.__match_args__ == ("id", "login", "name", "endpoint", "persistent_leg")
     b = copy.copy(a)
     b.name = "Ann"
     assert a.name == "" and copy.deepcopy(b) == b

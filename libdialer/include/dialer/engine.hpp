@@ -27,6 +27,7 @@
 #include <string_view>
 #include <vector>
 
+#include "dialer/abandonment.hpp"
 #include "dialer/agent.hpp"
 #include "dialer/call.hpp"
 #include "dialer/call_control.hpp"
@@ -82,6 +83,24 @@ struct EnginePorts {
   /// too (every store of the library does); a dial with no list to check
   /// against is refused (Errc::unavailable), never placed unchecked.
   DoNotCallStore* do_not_call = nullptr;
+};
+
+/// A campaign's live figures (for metrics and supervisors).
+struct CampaignStats {
+  std::size_t agents_logged_in = 0;
+  /// Leads held ready to dial, and whether the last refill found none.
+  std::size_t hopper_depth = 0;
+  bool hopper_exhausted = false;
+  /// Calls placed by the pacer and not answered yet; answered calls waiting
+  /// for a free agent.
+  std::size_t ringing = 0;
+  std::size_t waiting = 0;
+  std::uint64_t placed_today = 0;
+  /// Live answers and abandoned calls: the campaign's day, and 30 days.
+  AbandonmentMeter::Counts today;
+  AbandonmentMeter::Counts last_30_days;
+  /// The pacing policy; empty in manual mode.
+  std::string pacer;
 };
 
 /// What an agent submits to close a call.
@@ -180,6 +199,8 @@ class Engine {
   std::size_t live_call_count() const;
   /// Telephony events that named an unknown channel.
   std::uint64_t ignored_event_count() const;
+  /// Nullopt for an unknown campaign.
+  std::optional<CampaignStats> campaign_stats(CampaignId id) const;
   /// Calls the compliance gate refused, by rule.
   std::uint64_t refused_count(ComplianceRule rule) const;
 

@@ -24,7 +24,15 @@
 namespace dialer {
 
 /// Why an agent's status changed.
-enum class StatusReason { command, call, disposition, wrapup_timeout, busy_reset };
+enum class StatusReason {
+  command,
+  call,
+  disposition,
+  wrapup_timeout,
+  busy_reset,
+  /// The agent's persistent leg hung up or never answered: logged out.
+  phone_lost,
+};
 
 const char* to_string(StatusReason r) noexcept;
 bool from_string(std::string_view s, StatusReason& out) noexcept;
