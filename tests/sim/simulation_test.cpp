@@ -9,6 +9,7 @@
 #include "dialer/sim/simulated_agents.hpp"
 #include "dialer/sim/simulated_pbx.hpp"
 #include "dialer/sim/simulation.hpp"
+#include "dialer/testing/manual_clock.hpp"
 
 namespace dialer::sim {
 namespace {
@@ -128,6 +129,39 @@ TEST_SUITE("sim.simulation") {
                                static_cast<double>(second.placed - first.placed);
     CHECK(first_rate > 0.45);
     CHECK(second_rate < 0.15);
+  }
+
+  TEST_CASE("a simulated agent talks for the attempt's talk time, wraps up and disposes through the engine") {
+    // A manual dial, so that only the agents' side is under test here.
+    Scenario s = short_day();
+    s.live_answer_rate = 1.0;
+    s.break_after_call_prob = 1.0;
+    auto sim = Simulation::create(s, "progressive", 9, SimulationOptions{}).value();
+    Engine& engine = sim->engine();
+    Campaign manual = *engine.find_campaign(CampaignId{Simulation::kCampaignId});
+    manual.dial_mode = DialMode::manual;
+    manual.manual_dial_allowed = true;
+    REQUIRE(engine.save_campaign(manual));
+    const AgentId agent{1};
+    REQUIRE(engine.log_in(agent, manual.id));
+    REQUIRE(sim->run_until(1));
+    const CallId call = engine.dial_lead(agent, LeadId{1}).value();
+    const Attempt attempt = sim->pbx().attempt_of(call).value();
+    REQUIRE(attempt.outcome == AttemptOutcome::live);
+    REQUIRE(attempt.break_after);
+    const double placed_at = sim->now_s();
+    REQUIRE(sim->run_until(placed_at + attempt.at_s + attempt.talk_s + 0.5));
+    CHECK(sim->agents().stats().connects == 1);
+    CHECK(sim->pbx().counters().customer_hangups == 1);
+    CHECK(engine.agent(agent)->status.state == AgentState::wrapup);
+    CHECK(sim->pbx().talk_seconds(sim->clock().steady_now()) ==
+          doctest::Approx(attempt.talk_s).epsilon(0.01));
+    REQUIRE(sim->run_until(sim->now_s() + attempt.wrapup_s + 0.5));
+    CHECK(sim->agents().stats().dispositions == 1);
+    CHECK(engine.agent(agent)->status.state == AgentState::on_break);
+    REQUIRE(sim->run_until(sim->now_s() + attempt.break_s + 0.5));
+    CHECK(engine.agent(agent)->status.state == AgentState::available);
+    CHECK(sim->agents().stats().refused_commands == 0);
   }
 
   TEST_CASE("an unknown policy or an invalid scenario is refused before anything runs") {
