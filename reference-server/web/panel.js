@@ -7,7 +7,6 @@ import { loadSession, clearSession, logout, agentState, searchLeads } from './ap
 import { AgentConnection } from './connection.js';
 import { emptyState, applyMessage, fillScript, LIVE_CALL_STATES } from './state.js';
 import { toast } from './toast.js';
-import { BrowserPhone } from './phone.js';
 
 const session = loadSession();
 if (!session || !session.token || session.role === 'admin') {
@@ -54,7 +53,6 @@ const connection = new AgentConnection(session.token, {
   onStatus: handleConnectionStatus,
   onRejected: checkSessionStillValid,
 });
-const phone = new BrowserPhone((message) => toast(message, 'error'));
 
 // ---- server messages -----------------------------------------------------
 
@@ -66,18 +64,12 @@ function handleMessage(msg) {
   }
   const before = state;
   state = applyMessage(state, msg);
-  if (msg.type === 'snapshot') {
-    phone.configure(msg.phone || (msg.agent && msg.agent.phone) || null);
-  }
   if (msg.type === 'campaign_changed' && before.campaign) {
     const mode = state.campaign ? MODE_LABELS[state.campaign.dial_mode] || state.campaign.dial_mode : 'none';
     toast(`The campaign changed: ${mode} mode${state.campaign && state.campaign.manual_dial_allowed ? ', manual dial allowed' : ''}.`, 'info');
   }
   if (msg.type === 'status_update' && msg.reason && /timeout|reset|lost/i.test(msg.reason)) {
     toast(`Your status was reset to ${STATUS_LABELS[msg.status] || msg.status}: ${humanReason(msg.reason)}.`, 'info');
-  }
-  if (msg.type === 'call' && msg.call.state === 'ended' && LIVE_CALL_STATES.has(before.call?.state)) {
-    phone.hangup();
   }
   render();
 }
@@ -111,7 +103,6 @@ async function checkSessionStillValid() {
 
 function signedOut(reason) {
   connection.stop();
-  phone.stop();
   clearSession();
   location.replace(`index.html?reason=${encodeURIComponent(reason)}`);
 }
@@ -174,7 +165,6 @@ function takeBreak() {
 
 function hangup() {
   if (!state.call || !LIVE_CALL_STATES.has(state.call.state)) return;
-  phone.hangup();
   command('hangup', {}).catch(() => {});
 }
 
