@@ -536,28 +536,37 @@ class PredictivePacer final : public Pacer {
     };
     const double goal = std::min(aim(s.answered_today, s.dropped_today), aim(s.answered_30d, s.dropped_30d));
     const double predicted_rate = calibration * pred_drops / pred_answers;
-    const double error = std::log((goal + 1e-4) / (predicted_rate + 1e-4));
+    double error = std::log((goal + 1e-4) / (predicted_rate + 1e-4));
+    // Anti-windup: while a guard holds the threshold down, the predicted rate
+    // says nothing about theta itself; never raise theta then.
+    if (error > 0 && guard_share(s) < 0.999) error = 0;
     theta_ = std::clamp(theta_ * std::exp(opts_.control_gain * std::clamp(error, -1.0, 1.0)),
                         opts_.theta_min, opts_.theta_max);
   }
 
-  double guard(double answered, double dropped, double cap, double min_answers) const {
+  static double guard(double answered, double dropped, double cap, double min_answers, double low,
+                      double high) {
     if (answered < min_answers) return 1.0;
     const double headroom = cap * answered - dropped;
-    return std::clamp((headroom - opts_.guard_low) / (opts_.guard_high - opts_.guard_low), 0.0, 1.0);
+    return std::clamp((headroom - low) / (high - low), 0.0, 1.0);
   }
 
   double effective_theta(const PacerSnapshot& s) const {
+    return opts_.theta_min + (theta_ - opts_.theta_min) * guard_share(s);
+  }
+
+  /// How much of theta the guards let through: 1 with headroom under every
+  /// window's cap, 0 with none.
+  double guard_share(const PacerSnapshot& s) const {
     double hour_answers = 0, hour_drops = 0;
     hour_.totals(now_, hour_answers, hour_drops);
-    const double m = std::min(
+    return std::min(
         {guard(static_cast<double>(s.answered_today), static_cast<double>(s.dropped_today), cap_,
-               opts_.guard_min_answers),
+               opts_.guard_min_answers, opts_.guard_low, opts_.guard_high),
          guard(static_cast<double>(s.answered_30d), static_cast<double>(s.dropped_30d), cap_,
-               opts_.guard_min_answers),
+               opts_.guard_min_answers, opts_.guard_low, opts_.guard_high),
          guard(std::max(hour_answers, opts_.hour_min_answers), hour_drops,
-               cap_ * opts_.hour_cap_multiple, 0)});
-    return opts_.theta_min + (theta_ - opts_.theta_min) * m;
+               cap_ * opts_.hour_cap_multiple, 0, opts_.hour_guard_low, opts_.hour_guard_high)});
   }
 
   PredictiveOptions opts_;

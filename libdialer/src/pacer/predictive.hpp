@@ -12,7 +12,7 @@ namespace dialer::pacing {
 struct PredictiveOptions {
   /// Abandonment the feedback loop aims at, as a share of the snapshot's
   /// abandon_cap: the rest is the margin for noise.
-  double target_share = 0.9;
+  double target_share = 0.93;
   /// The worst-hour limit the hourly guard keeps, as a multiple of the cap
   /// (5% for a 3% cap).
   double hour_cap_multiple = 5.0 / 3.0;
@@ -20,6 +20,9 @@ struct PredictiveOptions {
   /// window's cap (in drops) falls from guard_high to guard_low.
   double guard_low = 1.0;
   double guard_high = 3.0;
+  /// The same for the hourly guard.
+  double hour_guard_low = 1.0;
+  double hour_guard_high = 2.0;
   /// The day's and 30 days' guards start once that window has this many
   /// answers (before, a single drop would be over any cap).
   double guard_min_answers = 60;
@@ -29,7 +32,7 @@ struct PredictiveOptions {
   /// Marginal drop risk a new call may carry: start, floor, ceiling.
   double theta_initial = 0.05;
   double theta_min = 0.002;
-  double theta_max = 0.6;
+  double theta_max = 0.4;
   /// The loop that moves theta: period and gain on log(theta).
   double control_period_s = 10;
   double control_gain = 0.2;

@@ -163,8 +163,8 @@ void AnswerRateEstimator::learn(bool live, double at_s) {
   } else {
     down_n_ += 1, down_live_ += x;
   }
-  const bool up = up_ > opts_.cusum_threshold;
-  const bool down = down_ > opts_.cusum_threshold;
+  const bool up = up_ > opts_.cusum_up_threshold;
+  const bool down = down_ > opts_.cusum_down_threshold;
   if (up || down) {
     // Restart from the segment since the detector last stood at zero.
     weight_ = up ? up_n_ : down_n_;

@@ -79,7 +79,11 @@ class AnswerRateEstimator {
     double half_life_s = 900;
     /// The weighting never forgets faster than this many samples.
     double min_samples = 300;
-    double cusum_threshold = 5.0;
+    /// CUSUM thresholds (log-likelihood ratio). A rise of the rate makes the
+    /// pacer dial less, so it is detected eagerly; a fall makes it dial more,
+    /// and a false alarm there drops calls, so it needs more evidence.
+    double cusum_up_threshold = 5.0;
+    double cusum_down_threshold = 10.0;
   };
 
   explicit AnswerRateEstimator(Options o);
