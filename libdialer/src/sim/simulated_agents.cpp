@@ -66,6 +66,7 @@ void SimulatedAgents::on_status(const StatusUpdate& u) {
     }
     case AgentState::on_break: {
       ++stats_.breaks;
+      a.available_since.reset();
       double length = a.break_after && a.break_s > 0 ? a.break_s : fallback_draw(a, u.agent, 2);
       a.break_after = false;
       a.break_s = 0;
@@ -74,7 +75,7 @@ void SimulatedAgents::on_status(const StatusUpdate& u) {
       break;
     }
     case AgentState::busy:
-      a.available_since.reset();
+      // Idle time runs on until the call is connected (on_call).
       if (!a.talking) {  // the bridged update may come first
         a.release_s = std::numeric_limits<double>::infinity();
         a.wrapup_s = 0;
