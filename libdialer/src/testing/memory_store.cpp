@@ -41,6 +41,24 @@ bool from_string(std::string_view s, StoreOp& out) noexcept {
   return internal::parse_name(kOpNames, s, out);
 }
 
+void MemoryStore::index_queue(const QueueEntry& e) {
+  CampaignQueue& q = queues_[e.campaign];
+  if (!e.lease_owner.empty()) {
+    q.leased.emplace(e.lease_until, e.lead);
+  } else if (e.ready_at) {
+    q.ready.emplace(*e.ready_at, e.lead);
+  }
+}
+
+void MemoryStore::unindex_queue(const QueueEntry& e) {
+  CampaignQueue& q = queues_[e.campaign];
+  if (!e.lease_owner.empty()) {
+    q.leased.erase({e.lease_until, e.lead});
+  } else if (e.ready_at) {
+    q.ready.erase({*e.ready_at, e.lead});
+  }
+}
+
 Result<void> MemoryStore::maybe_fail(StoreOp op) {
   auto [first, last] = failures_.equal_range(op);
   for (auto it = first; it != last; ++it) {
@@ -107,11 +125,14 @@ Result<std::vector<LeadId>> MemoryStore::add_leads(std::span<const Lead> leads, 
       entry.lead = lead.id;
       entry.ready_at = now;
       index(lead);
+      index_queue(entry);
       it = rows_.emplace(lead.id, Row{lead, std::move(entry)}).first;
     } else {
       unindex(it->second.lead);
       index(lead);
+      unindex_queue(it->second.entry);
       it->second.entry.campaign = lead.campaign;
+      index_queue(it->second.entry);
       it->second.lead = lead;
     }
     ids.push_back(lead.id);
@@ -152,17 +173,30 @@ Result<std::vector<ClaimedLead>> MemoryStore::claim_leads(const ClaimRequest& r)
   if (auto failed = maybe_fail(StoreOp::claim_leads); !failed) return std::move(failed).error();
   if (r.owner.empty()) return Error{Errc::invalid_argument, "a claim needs an owner"};
   std::vector<Row*> candidates;
-  for (auto& [id, row] : rows_) {
+  auto consider = [&](LeadId id) {
+    Row& row = rows_.at(id);
     const QueueEntry& e = row.entry;
-    if (e.campaign != r.campaign || !e.ready_at || *e.ready_at > r.now) continue;
-    if (lease_live(e, r.now)) continue;
-    if (r.max_attempts != 0 && e.attempts >= r.max_attempts) continue;
-    if (on_do_not_call(row.lead.phone.e164, r.campaign)) continue;
+    if (!e.ready_at || *e.ready_at > r.now || lease_live(e, r.now)) return;
+    if (r.max_attempts != 0 && e.attempts >= r.max_attempts) return;
+    if (on_do_not_call(row.lead.phone.e164, r.campaign)) return;
     if (r.time_zones && std::find(r.time_zones->begin(), r.time_zones->end(),
                                   row.lead.time_zone) == r.time_zones->end()) {
-      continue;
+      return;
     }
     candidates.push_back(&row);
+  };
+  CampaignQueue& queue = queues_[r.campaign];
+  // Leases that ran out make their rows claimable again.
+  for (const auto& [until, id] : queue.leased) {
+    if (until > r.now) break;
+    consider(id);
+  }
+  const std::size_t expired = candidates.size();
+  for (const auto& [ready, id] : queue.ready) {
+    if (ready > r.now) break;
+    // In ready order, the first `limit` rows that pass are the oldest.
+    if (r.order == LeadOrder::oldest_first && candidates.size() - expired >= r.limit) break;
+    consider(id);
   }
   auto key = [order = r.order](const Row* row) {
     const QueueEntry& e = row->entry;
@@ -182,8 +216,10 @@ Result<std::vector<ClaimedLead>> MemoryStore::claim_leads(const ClaimRequest& r)
   out.reserve(n);
   for (std::size_t i = 0; i < n; ++i) {
     QueueEntry& e = candidates[i]->entry;
+    unindex_queue(e);
     e.lease_owner = r.owner;
     e.lease_until = r.now + r.lease;
+    index_queue(e);
     out.push_back({candidates[i]->lead, e.attempts, e.lease_until});
   }
   return out;
@@ -197,7 +233,9 @@ Result<std::size_t> MemoryStore::renew_leases(std::string_view owner,
   for (LeadId id : leads) {
     auto it = rows_.find(id);
     if (it == rows_.end() || it->second.entry.lease_owner != owner || owner.empty()) continue;
+    unindex_queue(it->second.entry);
     it->second.entry.lease_until = until;
+    index_queue(it->second.entry);
     ++renewed;
   }
   return renewed;
@@ -209,8 +247,10 @@ Result<void> MemoryStore::release_leads(std::string_view owner, std::span<const 
   for (LeadId id : leads) {
     auto it = rows_.find(id);
     if (it == rows_.end() || it->second.entry.lease_owner != owner) continue;
+    unindex_queue(it->second.entry);
     it->second.entry.lease_owner.clear();
     it->second.entry.lease_until = {};
+    index_queue(it->second.entry);
   }
   return ok();
 }
@@ -224,6 +264,7 @@ Result<void> MemoryStore::update_queue(const QueueUpdate& u) {
   if (!u.owner.empty() && e.lease_owner != u.owner && lease_live(e, u.at)) {
     return Error{Errc::conflict, "lead " + to_string(u.lead) + " is held by " + e.lease_owner};
   }
+  unindex_queue(e);
   e.status = u.status;
   if (u.call.valid()) e.last_call = u.call;
   if (u.attempted) ++e.attempts;
@@ -232,6 +273,7 @@ Result<void> MemoryStore::update_queue(const QueueUpdate& u) {
     e.lease_owner.clear();
     e.lease_until = {};
   }
+  index_queue(e);
   if (keep_history_) history_[u.lead].push_back(u);
   return ok();
 }

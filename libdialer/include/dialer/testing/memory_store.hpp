@@ -85,6 +85,17 @@ class MemoryStore final : public LeadStore, public DoNotCallStore, public CallLo
     QueueEntry entry;
   };
 
+  // Each campaign's claimable-looking rows, in claim order: unleased rows by
+  // ready time, leased rows by lease expiry. A claim walks only the rows that
+  // are due, so draining a campaign stays linear in its size.
+  using QueueKey = std::pair<WallTime, LeadId>;
+  struct CampaignQueue {
+    std::set<QueueKey> ready;
+    std::set<QueueKey> leased;
+  };
+  void index_queue(const QueueEntry& e);
+  void unindex_queue(const QueueEntry& e);
+
   Result<void> maybe_fail(StoreOp op);
   bool on_do_not_call(const std::string& e164, CampaignId campaign) const;
   void index(const Lead& lead);
@@ -92,6 +103,7 @@ class MemoryStore final : public LeadStore, public DoNotCallStore, public CallLo
 
   mutable std::mutex mutex_;
   std::map<LeadId, Row> rows_;
+  std::unordered_map<CampaignId, CampaignQueue> queues_;
   std::unordered_multimap<std::string, LeadId> by_last_ten_;
   std::set<std::pair<std::string, CampaignId>> do_not_call_;
   std::unordered_map<LeadId, std::vector<QueueUpdate>> history_;
