@@ -308,6 +308,7 @@ EmulatedAsterisk::EmulatedAsterisk(asio::io_context& io, const LoopbackAriOption
       {"GET", "endpoints/{tech}/{resource}", nullptr},
       {"PUT", "endpoints/{tech}/{resource}/sendMessage", nullptr},
       {"POST", "endpoints/{tech}/{resource}/refer", nullptr},
+      {"GET", "events", nullptr},  // the WebSocket: loopback_ari.cpp answers it before routing
       {"POST", "events/user/{eventName}", nullptr},
       {"POST", "events/claim", nullptr},
       {"GET", "mailboxes", nullptr},
@@ -347,24 +348,6 @@ std::vector<std::string> EmulatedAsterisk::split_path(const std::string& path) {
     if (slash == std::string::npos) break;
     start = slash + 1;
   }
-  return out;
-}
-
-std::vector<std::string> EmulatedAsterisk::route_patterns() const {
-  std::vector<std::string> out;
-  for (const auto& r : routes_) {
-    std::string p = r.method + " /";
-    for (std::size_t i = 0; i < r.pattern.size(); ++i) p += (i ? "/" : "") + r.pattern[i];
-    out.push_back(p);
-  }
-  return out;
-}
-
-std::vector<std::string> EmulatedAsterisk::emulated_routes() const {
-  std::vector<std::string> out;
-  const auto all = route_patterns();
-  for (std::size_t i = 0; i < routes_.size(); ++i)
-    if (routes_[i].handler) out.push_back(all[i]);
   return out;
 }
 
@@ -631,6 +614,14 @@ void EmulatedAsterisk::detach(const EventSink* sink) {
   cleanup_apps();
 }
 
+bool EmulatedAsterisk::send_raw(const std::string& app, std::string text) {
+  const App* a = find_app(app);
+  const auto sink = a ? a->sink.lock() : nullptr;
+  if (!sink) return false;
+  sink->send(std::move(text));
+  return true;
+}
+
 void EmulatedAsterisk::restart() {
   for (auto& [id, p] : playbacks_) p->timer.reset();
   playbacks_.clear();
@@ -653,7 +644,7 @@ void EmulatedAsterisk::far_end_hangup(const std::string& channel_id, int cause) 
   Channel* ch = find_channel(channel_id);
   if (!ch) return;
   if (!ch->first_half) ch = find_channel(ch->peer);
-  if (ch) remote_hangup(*ch, cause, false);
+  if (ch) remote_hangup(*ch, cause);
 }
 
 // ---------------------------------------------------------------------------
@@ -664,7 +655,9 @@ void EmulatedAsterisk::begin_dial(Channel& c1) {
   Channel* c2 = find_channel(c1.peer);
   if (!c2) return;
   if (c1.plan == Channel::Plan::none) {
-    // ast_call fails (no such extension/context): no Dial event, only ChannelDestroyed.
+    // ast_call fails (no such extension/context): no Dial event, only
+    // ChannelDestroyed (README: "If ast_call fails ... only ChannelDestroyed").
+    // Not recorded: the cause; the loopback says 0, as no cause is set then.
     destroy(*c2, 0);
     destroy(c1, 0);
     return;
@@ -775,7 +768,7 @@ void EmulatedAsterisk::answer(Channel& c1) {
     talk = last == '8' ? 2.0 : last == '9' ? 300.0 : 20.0;
   }
   auto hang_up_later = [this, talk](Channel& c) {
-    schedule(c, talk, [this](Channel& x) { remote_hangup(x, 16, true); });
+    schedule(c, talk, [this](Channel& x) { remote_hangup(x, 16); });
   };
   if (c1.app.empty()) {  // a dialplan originate: the call just stays up
     hang_up_later(c1);
@@ -803,7 +796,7 @@ void EmulatedAsterisk::answer(Channel& c1) {
 
 // The far end hangs up: the customer's Hangup(16) after talking, the agent's
 // after Wait(600), or LoopbackAri::hang_up_channel.
-void EmulatedAsterisk::remote_hangup(Channel& c1, int cause, bool /*dialplan_set_status*/) {
+void EmulatedAsterisk::remote_hangup(Channel& c1, int cause) {
   Channel* c2 = find_channel(c1.peer);
   if (c1.hanging_up) return;
   c1.hanging_up = true;
@@ -825,7 +818,7 @@ void EmulatedAsterisk::remote_hangup(Channel& c1, int cause, bool /*dialplan_set
 // to the Local peer.
 void EmulatedAsterisk::dialer_hangup(Channel& ch, int cause) {
   if (!ch.first_half) {
-    if (Channel* c1 = find_channel(ch.peer)) remote_hangup(*c1, cause, false);
+    if (Channel* c1 = find_channel(ch.peer)) remote_hangup(*c1, cause);
     return;
   }
   if (ch.hanging_up) return;
@@ -855,6 +848,9 @@ void EmulatedAsterisk::end_stasis(Channel& ch) {
   set_var(ch, "STASISSTATUS", "SUCCESS");
 }
 
+// Not recorded: what a playback reports when its channel hangs up under it.
+// The loopback finishes it ("done") right after the channel's hangup request,
+// so that a client waiting for PlaybackFinished is never left waiting.
 void EmulatedAsterisk::finish_playbacks(Channel& ch) {
   for (const auto& id : std::vector<std::string>(ch.playbacks)) {
     const auto it = playbacks_.find(id);
@@ -1089,6 +1085,7 @@ RestResponse EmulatedAsterisk::channels_hangup(const RestRequest& r, const PathV
   if (!ch) return error_response(404, "Channel not found");
   const auto* reason = param(r, "reason");
   const auto* code = param(r, "reason_code");
+  // Not recorded: the text for both given (the spec only says 400).
   if (reason && code) return error_response(400, "The reason and reason_code can't both be specified");
   int cause = 16;
   if (reason && !reason->empty()) {
@@ -1131,6 +1128,7 @@ RestResponse EmulatedAsterisk::channels_play(const RestRequest& r, const PathVar
   if (std::atoi(param_or(r, "skipms", "3000").c_str()) < 0) return error_response(400, "skipms cannot be negative");
   if (std::atoi(param_or(r, "offsetms", "0").c_str()) < 0) return error_response(400, "offsetms cannot be negative");
   const auto media = split_commas(param_or(r, "media"));
+  // Not recorded: the text for a play without media (the spec makes it required).
   if (media.empty() || media.front().empty()) return error_response(400, "Missing parameter media");
   std::string pid = v.size() > 1 ? v[1] : param_or(r, "playbackId");
   if (pid.empty()) pid = new_uuid();

@@ -58,6 +58,7 @@ class EmulatedAsterisk {
               bool subscribe_all);
   void detach(const EventSink* sink);
 
+  bool send_raw(const std::string& app, std::string text);  // to the socket holding `app`
   void restart();                                      // everything vanishes, no events
   void far_end_hangup(const std::string& channel_id, int cause);
 
@@ -66,11 +67,6 @@ class EmulatedAsterisk {
   std::size_t originate_count() const { return originated_endpoints_.size(); }
   std::string startup_time() const { return startup_time_; }
   std::string now_timestamp() const;
-
-  // "METHOD /path/{var}" for every route of the spec this server knows; the
-  // ones without a handler answer 501.
-  std::vector<std::string> route_patterns() const;
-  std::vector<std::string> emulated_routes() const;
 
  private:
   struct Channel;
@@ -112,7 +108,7 @@ class EmulatedAsterisk {
   void answer(Channel& c1);
   void reject(Channel& c1, int cause, const std::string& dialstatus, bool in_band);
   void originate_timeout(Channel& c1);
-  void remote_hangup(Channel& c1, int cause, bool dialplan_set_status);
+  void remote_hangup(Channel& c1, int cause);
   void dialer_hangup(Channel& ch, int cause);
   void leave_bridge(Channel& ch);
   void end_stasis(Channel& ch);

@@ -131,6 +131,7 @@ class LoopbackAri::Impl {
   std::vector<RecordedRequest> requests;
   std::vector<std::weak_ptr<HttpSession>> http_sessions;
   std::vector<std::weak_ptr<WsSession>> ws_sessions;
+  std::vector<std::shared_ptr<WsSession>> silenced;  // kept open with no operation pending
 
  private:
   bool authenticated(const Request& req, const std::map<std::string, std::string>& query) const;
@@ -165,12 +166,24 @@ class WsSession : public detail::EventSink, public std::enable_shared_from_this<
   }
 
   void send(std::string text) override {
-    if (!open_) return;
+    if (!open_ || silent_) return;
     queue_.push_back(std::move(text));
     if (accepted_ && !writing_) write_next();
   }
 
-  bool is_open() const { return open_; }
+  bool is_open() const { return open_ && !silent_; }
+
+  // Stops reading (so pings go unanswered) and writing; the socket stays open.
+  void silence() {
+    if (!open_) return;
+    silent_ = true;
+    queue_.clear();
+    // Nothing more is read (a ping finds no one to answer it), nothing is
+    // written, and no FIN goes out: shut down the receiving side only.
+    beast::error_code ec;
+    beast::get_lowest_layer(ws_).socket().shutdown(tcp::socket::shutdown_receive, ec);
+    beast::get_lowest_layer(ws_).socket().cancel(ec);
+  }
 
   // Closes the TCP connection without a close frame.
   void drop() {
@@ -184,6 +197,7 @@ class WsSession : public detail::EventSink, public std::enable_shared_from_this<
  private:
   void read() {
     ws_.async_read(buffer_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      if (self->silent_) return;  // keep the connection, never read again
       if (ec) return self->drop();
       self->buffer_.clear();  // Asterisk ignores what a client sends on this socket
       self->read();
@@ -194,6 +208,7 @@ class WsSession : public detail::EventSink, public std::enable_shared_from_this<
     writing_ = true;
     ws_.async_write(asio::buffer(queue_.front()), [self = shared_from_this()](beast::error_code ec, std::size_t) {
       self->writing_ = false;
+      if (self->silent_) return;
       if (ec) return self->drop();
       if (!self->queue_.empty()) self->queue_.pop_front();
       if (!self->queue_.empty()) self->write_next();
@@ -208,6 +223,7 @@ class WsSession : public detail::EventSink, public std::enable_shared_from_this<
   bool writing_ = false;
   bool open_ = false;
   bool accepted_ = false;
+  bool silent_ = false;
 };
 
 // ---------------------------------------------------------------------------
@@ -303,6 +319,7 @@ void LoopbackAri::Impl::close_websockets() {
   for (auto& w : ws_sessions)
     if (auto s = w.lock()) s->drop();
   ws_sessions.clear();
+  silenced.clear();
 }
 
 void LoopbackAri::Impl::close_http() {
@@ -451,6 +468,7 @@ std::optional<Response> LoopbackAri::Impl::check_upgrade(const Request& req, std
   };
   if (!authenticated(req, target->query)) return reject(401, "Authentication required");
   const auto app = target->query.find("app");
+  // The captures record only the status (400); the body's text is the loopback's.
   if (app == target->query.end() || app->second.empty()) return reject(400, "Missing param 'app'");
   std::size_t start = 0;
   while (start <= app->second.size()) {
@@ -487,6 +505,20 @@ const LoopbackAriOptions& LoopbackAri::options() const { return impl_->options; 
 
 void LoopbackAri::drop_websockets() {
   impl_->call([this] { impl_->close_websockets(); });
+}
+
+void LoopbackAri::silence_websockets() {
+  impl_->call([this] {
+    for (auto& w : impl_->ws_sessions)
+      if (auto s = w.lock(); s && s->is_open()) {
+        s->silence();
+        impl_->silenced.push_back(s);
+      }
+  });
+}
+
+bool LoopbackAri::send_raw_event(const std::string& app, std::string text) {
+  return impl_->call([this, &app, &text] { return impl_->pbx.send_raw(app, std::move(text)); });
 }
 
 void LoopbackAri::refuse_connections(bool refuse) {

@@ -60,6 +60,13 @@ class LoopbackAri {
   // have no effect, e.g. ("POST", "/ari/channels", 500).
   void fail_next(std::string method, std::string path_prefix, int status, int count = 1);
   void restart_asterisk();               // like an Asterisk restart: every channel and bridge vanishes (ChannelDestroyed not sent), websockets dropped
+  // A half-open connection: every open event WebSocket goes silent (no more
+  // events, no pong to a ping, TCP left open). Its apps stay bound to it, so
+  // their events are lost, until another socket takes the app over.
+  void silence_websockets();
+  // Sends `text` as is, as one text frame, to the socket that holds `app`
+  // (for tests of unknown or malformed events). False if no socket holds it.
+  bool send_raw_event(const std::string& app, std::string text);
 
   // Introspection for tests
   std::vector<std::string> originated_endpoints() const;  // every accepted (200) originate's endpoint, in order
@@ -68,7 +75,7 @@ class LoopbackAri {
   void hang_up_channel(const std::string& channel_id, int cause = 16);  // the far end hangs up
 
   std::vector<std::string> live_channel_ids() const;       // ids of the originated channels still alive
-  std::size_t websocket_count() const;                     // event WebSockets currently open
+  std::size_t websocket_count() const;                     // event WebSockets open and served (silenced ones not counted)
   std::vector<RecordedRequest> requests() const;           // every REST request, in arrival order
   std::string startup_time() const;                        // asterisk/info status.startup_time; changes on restart_asterisk()
 

@@ -165,7 +165,7 @@ TEST_CASE("dialer hangup of an answered call: soft 32, StasisEnd, cause 16; a se
 }
 
 TEST_CASE("dialer cancels a ringing call: soft 32, Dial NOANSWER, cause 16, no StasisStart") {
-  ari::LoopbackAri server(scaled(0.02));
+  ari::LoopbackAri server(scaled(0.1));  // the recorded timeout=30 rings 3 s: time to cancel
   raw::Http http(server.port());
   raw::Events events(server.port(), std::string("app=probe&") + api_key);
   REQUIRE(events.open());

@@ -163,7 +163,7 @@ TEST_CASE("restart_asterisk: channels and bridges vanish without events, sockets
 }
 
 TEST_CASE("hang_up_channel: the far end hangs up an answered call with the given cause") {
-  ari::LoopbackAri server(scaled(0.02));
+  ari::LoopbackAri server(scaled(0.1));
   raw::Http http(server.port());
   raw::Events events(server.port(), events_query);
   REQUIRE(events.open());
@@ -178,7 +178,7 @@ TEST_CASE("hang_up_channel: the far end hangs up an answered call with the given
   CHECK(server.live_channel_count() == 0);
 
   // While ringing: Dial gets the status that cause means.
-  REQUIRE(http.post("/ari/channels?endpoint=Local/5557@customers&app=dialer-test&channelId=x2").status == 200);
+  REQUIRE(http.post("/ari/channels?endpoint=Local/5557@customers&app=dialer-test&channelId=x2&timeout=-1").status == 200);
   events.until([](const json::object& e) {
     return raw::is(e, "Dial", "x2") && e.at("dialstatus").as_string() == "RINGING";
   });
@@ -207,4 +207,42 @@ TEST_CASE("introspection counts originates and live channels, and lists endpoint
   CHECK(server.live_channel_ids() == std::vector<std::string>{"i1"});
   CHECK(server.options().app == "dialer-test");
   wait_for_websockets(server, 1);
+}
+
+TEST_CASE("silence_websockets: a half-open socket answers no ping and carries no event, until replaced") {
+  ari::LoopbackAri server(scaled(0.02));
+  raw::Http http(server.port());
+  raw::Events events(server.port(), events_query);
+  REQUIRE(events.open());
+  CHECK(events.ping());
+  server.silence_websockets();
+  CHECK(server.websocket_count() == 0);
+  // Waiting for something that must not come: a pong or an event.
+  CHECK_FALSE(events.ping(300ms));
+  REQUIRE(http.post("/ari/channels?endpoint=Local/5559@customers&app=dialer-test&channelId=q1").status == 200);
+  CHECK_FALSE(events.next(300ms));
+  CHECK_FALSE(events.ended(0ms));  // still connected as far as TCP goes
+  // The app was still bound to the silent socket: the call entered Stasis.
+  CHECK(server.live_channel_ids() == std::vector<std::string>{"q1"});
+
+  raw::Events fresh(server.port(), events_query);
+  REQUIRE(fresh.open());
+  CHECK(fresh.ping());
+  CHECK(http.del("/ari/channels/q1").status == 204);
+  CHECK_FALSE(fresh.until([](const json::object& e) { return raw::is(e, "ChannelDestroyed", "q1"); }).empty());
+}
+
+TEST_CASE("send_raw_event puts any text frame on the app's socket") {
+  ari::LoopbackAri server;
+  raw::Events events(server.port(), events_query);
+  REQUIRE(events.open());
+  CHECK(server.send_raw_event("dialer-test", R"({"type":"SomethingNew","application":"dialer-test","x":1})"));
+  CHECK(server.send_raw_event("dialer-test", "not json"));
+  CHECK_FALSE(server.send_raw_event("no-socket-app", "{}"));
+  const auto first = events.next();
+  REQUIRE(first);
+  CHECK(raw::is(*first, "SomethingNew"));
+  const auto second = events.next();
+  REQUIRE(second);
+  CHECK(raw::is(*second, "<unparsable frame>"));
 }

@@ -96,8 +96,9 @@ TEST_CASE("routing: unknown paths 404 Resource not found, wrong methods 405, a t
   CHECK(r.message() == "Method not implemented");
 
   CHECK(http.get("/not-ari").status == 404);
-  // The events resource without a WebSocket upgrade.
+  // The events resource without a WebSocket upgrade, or with another method.
   CHECK(http.get("/ari/events?app=x").status == 426);
+  CHECK(http.post("/ari/events?app=x").status == 405);
 }
 
 TEST_CASE("every operation of the spec is routed: emulated ones answer, the rest 501, nothing 404 or 405") {
@@ -279,7 +280,7 @@ TEST_CASE("answer, play and variables need a channel in Stasis: 404 unknown, 409
 }
 
 TEST_CASE("answer and play on a ringing channel are 409: it enters Stasis only when answered") {
-  ari::LoopbackAri server(fast());
+  ari::LoopbackAri server;  // real time: it rings for the whole test
   raw::Http http(server.port());
   // Ringing, not yet in Stasis (digit 7 rings until the timeout).
   REQUIRE(http.post("/ari/channels?endpoint=Local/90123456787@customers&app=probe&channelId=r1").status == 200);

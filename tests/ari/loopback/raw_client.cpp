@@ -162,6 +162,7 @@ struct Events::State {
   std::string how;
   beast::flat_buffer buf;
   std::function<void()> read;
+  int pongs = 0;
 };
 
 Events::Events(std::uint16_t port, const std::string& query, const std::string& basic_auth)
@@ -183,6 +184,12 @@ Events::Events(std::uint16_t port, const std::string& query, const std::string& 
   // Reads run on this object's own io thread; close() and the destructor post
   // to it, so the stream is only ever touched by one thread at a time.
   State* s = s_.get();
+  s->ws.control_callback([s](websocket::frame_type kind, beast::string_view) {
+    if (kind != websocket::frame_type::pong) return;
+    std::lock_guard lock(s->mu);
+    ++s->pongs;
+    s->cv.notify_all();
+  });
   s->read = [s] {
     s->ws.async_read(s->buf, [s](beast::error_code rec, std::size_t) {
       std::lock_guard lock(s->mu);
@@ -249,6 +256,18 @@ std::optional<std::string> Events::ended(std::chrono::milliseconds timeout) {
   s_->cv.wait_for(lock, timeout, [&] { return s_->finished; });
   if (!s_->finished) return std::nullopt;
   return s_->how;
+}
+
+bool Events::ping(std::chrono::milliseconds timeout) {
+  if (!open()) return false;
+  int before;
+  {
+    std::lock_guard lock(s_->mu);
+    before = s_->pongs;
+  }
+  asio::post(s_->ioc, [s = s_.get()] { s->ws.async_ping({}, [](beast::error_code) {}); });
+  std::unique_lock lock(s_->mu);
+  return s_->cv.wait_for(lock, timeout, [&] { return s_->pongs > before; });
 }
 
 void Events::close() {

@@ -85,6 +85,8 @@ class Events {
   // Waits until the connection ends; returns how it ended ("closed" for a
   // close frame, otherwise the error's message), nullopt if still open.
   std::optional<std::string> ended(std::chrono::milliseconds timeout = 5000ms);
+  // Sends a ping; true if the pong comes back in time.
+  bool ping(std::chrono::milliseconds timeout = 5000ms);
   // Closes with a close frame.
   void close();
 
