@@ -615,6 +615,67 @@ class Hopper:
     @property
     def options(self) -> HopperOptions: ...
 
+# ---- pacer.hpp ------------------------------------------------------------------
+
+class PacerSnapshot(_Value):
+    now_s: float
+    time_of_day_s: float
+    idle_s: list[float]
+    talking_s: list[float]
+    wrapup_s: list[float]
+    on_break: int
+    ringing_s: list[float]
+    waiting_s: list[float]
+    dialable: int
+    abandon_cap: float
+    max_wait_s: float
+    placed_today: int
+    answered_today: int
+    dropped_today: int
+    answered_30d: int
+    dropped_30d: int
+    def __init__(self, now_s: float = 0.0, time_of_day_s: float = 0.0,
+                 idle_s: list[float] = ..., talking_s: list[float] = ...,
+                 wrapup_s: list[float] = ..., on_break: int = 0,
+                 ringing_s: list[float] = ..., waiting_s: list[float] = ...,
+                 dialable: int = 0, abandon_cap: float = 0.03, max_wait_s: float = 2.0,
+                 placed_today: int = 0, answered_today: int = 0, dropped_today: int = 0,
+                 answered_30d: int = 0, dropped_30d: int = 0) -> None: ...
+    def agents_working(self) -> int: ...
+
+class PacerEventKind(_Enum):
+    __members__: ClassVar[dict[str, PacerEventKind]]
+    placed: ClassVar[PacerEventKind]
+    live_answer: ClassVar[PacerEventKind]
+    machine: ClassVar[PacerEventKind]
+    no_answer: ClassVar[PacerEventKind]
+    failed: ClassVar[PacerEventKind]
+    connected: ClassVar[PacerEventKind]
+    dropped: ClassVar[PacerEventKind]
+    talk_end: ClassVar[PacerEventKind]
+    wrapup_end: ClassVar[PacerEventKind]
+    break_end: ClassVar[PacerEventKind]
+    @staticmethod
+    def from_string(text: str) -> PacerEventKind: ...
+
+class PacerEvent(_Value):
+    kind: PacerEventKind
+    at_s: float
+    call: int
+    agent: int
+    value_s: float
+    def __init__(self, kind: PacerEventKind = ..., at_s: float = 0.0, call: int = 0,
+                 agent: int = 0, value_s: float = 0.0) -> None: ...
+
+class Pacer:
+    def name(self) -> str: ...
+    def decide(self, snapshot: PacerSnapshot) -> int: ...
+    def observe(self, event: PacerEvent) -> None: ...
+    def wakeup_at(self, now_s: float) -> float | None: ...
+
+def make_pacer(spec: str) -> Pacer: ...
+def pacer_policies() -> list[str]: ...
+
 # ---- hangup_cause.hpp -----------------------------------------------------------
 
 class DialStatus(_Enum):

@@ -33,6 +33,7 @@ void bind_lead(py::module_& m);          // lead.hpp
 void bind_queue(py::module_& m);         // queue.hpp
 void bind_compliance(py::module_& m);    // calling_hours.hpp recycle.hpp abandonment.hpp
 void bind_hopper(py::module_& m);        // hopper.hpp
+void bind_pacer(py::module_& m);         // pacer.hpp
 void bind_hangup_cause(py::module_& m);  // hangup_cause.hpp
 void bind_lead_import(py::module_& m);   // lead_import.hpp
 void bind_call_control(py::module_& m);  // call_control.hpp

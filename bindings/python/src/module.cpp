@@ -19,6 +19,7 @@ PYBIND11_MODULE(_dialer, m) {
   dp::bind_queue(m);
   dp::bind_compliance(m);
   dp::bind_hopper(m);
+  dp::bind_pacer(m);
   dp::bind_hangup_cause(m);
   dp::bind_call_control(m);
   dp::bind_event_sink(m);
