@@ -147,6 +147,26 @@ TEST_SUITE("engine: autodial") {
     CHECK(store.queue_entry(kLeadBen).value().status == QueueStatus::dialing);
   }
 
+  TEST_CASE_FIXTURE(ModesFixture, "a recycled lead is dialled again once its delay has passed") {
+    Campaign c = autodial_campaign();
+    c.recycle.no_answer.delay = std::chrono::minutes{5};
+    REQUIRE(engine.save_campaign(c));
+    log_in(kAlice);
+    advance(1s);
+    const auto ann = customer_originates().back();
+    feed(ChannelHungUp{ann.channel, q850::no_user_response, DialStatus::noanswer});
+    advance(1s);
+    const auto ben = customer_originates().back();
+    feed(ChannelHungUp{ben.channel, q850::no_user_response, DialStatus::noanswer});
+    // Both leads wait out their delay: nothing to dial meanwhile.
+    advance(4min);
+    CHECK(customer_originates().size() == 2);
+    advance(1min + 2s);
+    REQUIRE(customer_originates().size() == 3);
+    CHECK(customer_originates().back().target == ann.target);
+    CHECK(store.queue_entry(kLeadAnn).value().attempts == 2);
+  }
+
   TEST_CASE_FIXTURE(ModesFixture, "an answering machine is released and never reaches an agent") {
     REQUIRE(engine.save_campaign(autodial_campaign()));
     log_in(kAlice);
