@@ -117,6 +117,10 @@ Result<void> SimulatedPbx::originate(const OriginateRequest& request) {
   c.placed_at = now;
   c.timeout_s = static_cast<double>(request.timeout.count());
   const AttemptTiming t = resolve(c.attempt, scenario_, c.timeout_s);
+  if (t.outcome == AttemptOutcome::live) {
+    c.live_at_s = seconds_at(now) + t.at_s;
+    live_pending_.insert(request.channel);
+  }
   channels_.emplace(request.channel, c);
   if (request.call.valid()) customer_of_[request.call] = request.channel;
 
@@ -154,6 +158,7 @@ Result<void> SimulatedPbx::hang_up(ChannelId channel, int cause) {
   Channel& c = it->second;
   ++c.epoch;  // whatever was scheduled for the channel no longer happens
   c.ending = true;
+  live_pending_.erase(channel);
   const DialStatus status = c.up ? DialStatus::answer : DialStatus::cancel;
   schedule(clock_.steady_now(), channel, ChannelHungUp{channel, cause, status});
   return ok();
@@ -196,6 +201,7 @@ void SimulatedPbx::join(Channel& c, ChannelId id, BridgeId bridge) {
     if (mc.leg == Leg::customer && mc.live && !mc.connected && !mc.ending) {
       mc.connected = true;
       mc.connected_at = now;
+      live_pending_.erase(m);
       ++counters_.connected;
     }
   }
@@ -281,6 +287,7 @@ void SimulatedPbx::finish(ChannelId id, Channel& c, SteadyTime at, bool far_end)
     }
   }
   leave(c, id);
+  live_pending_.erase(id);
   channels_.erase(id);
 }
 
@@ -338,16 +345,11 @@ std::optional<Attempt> SimulatedPbx::attempt_of(CallId call) const {
 
 std::vector<double> SimulatedPbx::pending_live_answers() const {
   std::vector<double> out;
-  for (const auto& [id, c] : channels_) {
-    if (c.leg != Leg::customer || c.ending || c.connected) continue;
-    if (c.up) {
-      if (c.live) out.push_back(seconds_at(c.answered_at));
-      continue;
-    }
-    // Not answered yet: a live answer at its drawn time, unless the
-    // originate's timeout cuts it short.
-    const AttemptTiming t = resolve(c.attempt, scenario_, c.timeout_s);
-    if (t.outcome == AttemptOutcome::live) out.push_back(seconds_at(c.placed_at) + t.at_s);
+  out.reserve(live_pending_.size());
+  for (ChannelId id : live_pending_) {
+    const Channel& c = channels_.at(id);
+    // Answered and waiting: since its answer; still ringing: its drawn answer.
+    out.push_back(c.up ? seconds_at(c.answered_at) : c.live_at_s);
   }
   return out;
 }

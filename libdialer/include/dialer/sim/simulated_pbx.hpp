@@ -186,6 +186,8 @@ class SimulatedPbx final : public CallControl {
     SteadyTime answered_at{};
     SteadyTime connected_at{};
     double timeout_s = 0;
+    /// Seconds of the day of the live answer to come; negative when none.
+    double live_at_s = -1;
     Attempt attempt;
   };
   struct Bridge {
@@ -216,6 +218,10 @@ class SimulatedPbx final : public CallControl {
   std::unordered_map<ChannelId, Channel> channels_;
   std::unordered_map<CallId, ChannelId> customer_of_;
   std::unordered_map<BridgeId, Bridge> bridges_;
+  /// Customers answered (or to be answered) live and not with an agent yet:
+  /// what pending_live_answers() reads, kept small rather than scanning
+  /// every channel.
+  std::unordered_set<ChannelId> live_pending_;
   std::priority_queue<Queued, std::vector<Queued>, std::greater<>> queue_;
   PbxCounters counters_;
   std::vector<double> answer_times_;
