@@ -69,8 +69,8 @@ int main(int argc, char** argv) {
   }
   if (policies.empty()) policies = {"progressive", "ratio:3", "oracle"};
 
-  std::printf("%-8s %-18s %5s %10s %10s %9s %9s %11s\n", "scenario", "policy", "seed", "wall_s",
-              "sim/wall", "placed", "connected", "occupancy");
+  std::printf("%-8s %-18s %5s %8s %9s %8s %9s %9s %9s %10s\n", "scenario", "policy", "seed",
+              "wall_s", "sim/wall", "cpu_s", "sim/cpu", "placed", "connected", "occupancy");
   int failures = 0;
   for (Scenario s : {s4(), s1_100()}) {
     s.hours = hours;
@@ -83,8 +83,8 @@ int main(int argc, char** argv) {
           ++failures;
           break;
         }
-        std::printf("%-8s %-18s %5d %10.3f %10.0f %9llu %9llu %10.1f%%\n", s.name.c_str(),
-                    policy.c_str(), seed, m->wall_s, m->speedup,
+        std::printf("%-8s %-18s %5d %8.3f %9.0f %8.3f %9.0f %9llu %9llu %9.1f%%\n", s.name.c_str(),
+                    policy.c_str(), seed, m->wall_s, m->speedup, m->cpu_s, m->cpu_speedup,
                     static_cast<unsigned long long>(m->placed),
                     static_cast<unsigned long long>(m->connected), m->occupancy * 100);
       }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <ctime>
 #include <memory>
 #include <optional>
 #include <variant>
@@ -295,6 +296,7 @@ testing::ManualClock& Simulation::clock() { return impl_->clock; }
 Result<SimulationMetrics> run_simulation(const Scenario& scenario, std::string_view policy,
                                          std::uint64_t seed, const SimulationOptions& options) {
   const auto wall_started = std::chrono::steady_clock::now();
+  const std::clock_t cpu_started = std::clock();
   auto sim = Simulation::create(scenario, policy, seed, options);
   if (!sim) return std::move(sim).error();
   if (auto in = (*sim)->log_in_all(); !in) return std::move(in).error();
@@ -302,6 +304,8 @@ Result<SimulationMetrics> run_simulation(const Scenario& scenario, std::string_v
   SimulationMetrics m = (*sim)->metrics();
   m.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_started).count();
   m.speedup = m.wall_s > 0 ? scenario.day_s() / m.wall_s : 0.0;
+  m.cpu_s = static_cast<double>(std::clock() - cpu_started) / CLOCKS_PER_SEC;
+  m.cpu_speedup = m.cpu_s > 0 ? scenario.day_s() / m.cpu_s : 0.0;
   return m;
 }
 
@@ -331,6 +335,8 @@ std::vector<std::pair<std::string, double>> metric_values(const SimulationMetric
       {"longest_wait_before_drop_s", m.longest_wait_before_drop_s},
       {"wall_s", m.wall_s},
       {"speedup", m.speedup},
+      {"cpu_s", m.cpu_s},
+      {"cpu_speedup", m.cpu_speedup},
   };
 }
 

@@ -107,6 +107,10 @@ struct SimulationMetrics {
   /// Wall-clock seconds the run took, and simulated seconds per wall second.
   double wall_s = 0;
   double speedup = 0;
+  /// Processor seconds the run took (less than wall_s on a busy machine),
+  /// and simulated seconds per processor second.
+  double cpu_s = 0;
+  double cpu_speedup = 0;
 };
 
 /// One simulated day, step by step: the engine, its ports and the simulated
