@@ -903,13 +903,19 @@ struct Engine::Impl {
       }
       c.hopper.reset();
     }
-    if (before.dial_mode != config.dial_mode || before.manual_dial_allowed != config.manual_dial_allowed ||
-        prefix_before != effective_prefix(c)) {
+    if (panel_view_changed(before, config) || prefix_before != effective_prefix(c)) {
       ports.events.publish(CampaignChanged{config.id, config.dial_mode, config.manual_dial_allowed,
                                            effective_prefix(c)});
     }
     if (c.automatic()) pace_soon(c, ports.clock.steady_now());
     return ok();
+  }
+
+  // What an agent's panel shows of a campaign.
+  static bool panel_view_changed(const Campaign& a, const Campaign& b) {
+    return a.dial_mode != b.dial_mode || a.manual_dial_allowed != b.manual_dial_allowed ||
+           a.name != b.name || a.script != b.script || a.break_types != b.break_types ||
+           a.dispositions != b.dispositions;
   }
 
   Result<std::unique_ptr<Pacer>> build_pacer(const Campaign& config) {

@@ -223,6 +223,12 @@ TEST_SUITE("engine: autodial") {
     CHECK(sink.all<CampaignChanged>().back().dial_mode == DialMode::manual);
     CHECK(sink.all<CampaignChanged>().back().dial_prefix == "9");
     CHECK(store.queue_entry(kLeadAnn).value().lease_owner.empty());
+    Campaign rescripted = sales_campaign();
+    rescripted.script = "Good morning {first_name}.";
+    REQUIRE(engine.save_campaign(rescripted));
+    CHECK(sink.all<CampaignChanged>().size() == 3);
+    REQUIRE(engine.save_campaign(rescripted));  // nothing an agent sees changed
+    CHECK(sink.all<CampaignChanged>().size() == 3);
     REQUIRE(engine.set_available(kAlice));
     advance(10s);
     CHECK(customer_originates().empty());

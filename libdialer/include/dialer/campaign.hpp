@@ -43,6 +43,8 @@ struct DispositionCode {
   std::string label;
   /// The number goes on the do-not-call list.
   bool do_not_call = false;
+
+  friend bool operator==(const DispositionCode&, const DispositionCode&) = default;
 };
 
 /// How autodial and predictive campaigns place calls and treat answered calls

@@ -69,7 +69,9 @@ struct LeadPop {
 };
 
 /// A campaign's settings that agents' panels show changed (saved with a new
-/// mode, prefix or manual-dial permission); sent to the campaign's agents.
+/// mode, prefix, manual-dial permission, name, script, break types or
+/// dispositions); for the campaign's agents. The rest is in
+/// Engine::find_campaign.
 struct CampaignChanged {
   CampaignId campaign;
   DialMode dial_mode = DialMode::manual;
