@@ -6,11 +6,11 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <charconv>
 #include <cstdio>
 #include <cstring>
 #include <exception>
-#include <future>
 #include <fstream>
 #include <istream>
 #include <limits>
@@ -52,8 +52,6 @@ constexpr internal::NameTable<RowProblem, 8> kProblemNames{{
 constexpr const char* kZoneInfoDir = "/usr/share/zoneinfo";
 /// Most columns a header may have: bounds the memory one row can take.
 constexpr std::size_t kMaxColumns = 1024;
-/// Rows below which one more normalising thread is not worth starting.
-constexpr std::size_t kRowsPerThread = 256;
 constexpr std::size_t kMaxThreads = 8;
 
 // ---------------------------------------------------------------------------
@@ -433,20 +431,22 @@ class Importer {
       return more;
     };
 
-    // With helper threads the next batch is read and normalised while this one
-    // is stored, so libphonenumber's time and the store's overlap.
-    const bool pipelined = threads_ > 1;
+    // With helper threads the next batch is read and its rows checked and
+    // normalised while this one is stored; the calling thread joins in once
+    // its store call returns, so every thread normalises when the store is
+    // quick, and libphonenumber's time and the store's overlap when it is not.
+    const std::size_t helpers = threads_ - 1;
     std::array<std::vector<CsvRecord>, 2> records;
     for (auto& r : records) r.resize(options_.batch_size);
     std::array<Batch, 2> batches;
     std::size_t slot = 0;
     bool more = read_batch(records[slot], batches[slot]);
-    std::future<std::vector<PreparedRow>> next;  // after `records`: joined first
-    if (pipelined) next = prepare_async(records[slot], batches[slot].rows);
+    // After `records`: destroyed (its helpers joined) before the records go.
+    auto next = std::make_unique<Preparation>(*this, records[slot], batches[slot].rows, helpers);
     for (;;) {
       const Batch batch = batches[slot];
-      std::vector<PreparedRow> prepared =
-          pipelined ? next.get() : prepare(records[slot], batch.rows, threads_);
+      std::vector<PreparedRow> prepared = next->finish();
+      next.reset();
       if (batch.read_failed) {
         report_.stopped = Error{Errc::unavailable, "reading the input failed after " +
                                                        std::to_string(batch.bytes) +
@@ -454,9 +454,10 @@ class Importer {
         break;
       }
       const bool last = !more;
-      if (pipelined && more) {
+      if (more) {
         more = read_batch(records[slot ^ 1], batches[slot ^ 1]);
-        next = prepare_async(records[slot ^ 1], batches[slot ^ 1].rows);
+        next = std::make_unique<Preparation>(*this, records[slot ^ 1], batches[slot ^ 1].rows,
+                                             helpers);
       }
       report_.rows_read += batch.rows;
       store_batch(prepared);
@@ -465,13 +466,8 @@ class Importer {
         options_.progress(ImportProgress{report_.rows_read, report_.bytes_read, total_bytes_});
       }
       if (report_.stopped || last) break;
-      if (pipelined) {
-        slot ^= 1;
-      } else {
-        more = read_batch(records[slot], batches[slot]);
-      }
+      slot ^= 1;
     }
-    if (next.valid()) next.wait();
     return std::move(report_);
   }
 
@@ -482,11 +478,6 @@ class Importer {
     bool read_failed = false;
   };
 
-  std::future<std::vector<PreparedRow>> prepare_async(std::vector<CsvRecord>& records,
-                                                       std::size_t n) {
-    return std::async(std::launch::async,
-                      [this, &records, n] { return prepare(records, n, threads_ - 1); });
-  }
   Result<void> check_options() {
     if (!options_.campaign.valid()) return bad_option("the import needs a campaign id");
     if (auto r = validate_plan(options_.plan); !r) return std::move(r).error();
@@ -619,41 +610,66 @@ class Importer {
     }
   }
 
-  /// prepare_row over the first n records, on up to `max_threads` threads
-  /// (the calling one included).
-  std::vector<PreparedRow> prepare(std::vector<CsvRecord>& records, std::size_t n,
-                                   std::size_t max_threads) const {
-    std::vector<PreparedRow> out(n);
-    const std::size_t threads =
-        std::clamp<std::size_t>(n / kRowsPerThread, 1, std::max<std::size_t>(max_threads, 1));
-    auto work = [&](std::size_t first, std::size_t last) {
-      for (std::size_t i = first; i < last; ++i) prepare_row(records[i], out[i]);
-    };
-    if (threads == 1) {
-      work(0, n);
-      return out;
-    }
-    std::vector<std::exception_ptr> failures(threads);
-    {
-      std::vector<std::jthread> helpers;
-      helpers.reserve(threads - 1);
-      const std::size_t per = (n + threads - 1) / threads;
-      for (std::size_t t = 1; t < threads; ++t) {
-        helpers.emplace_back([&, t] {
+  /// prepare_row over the first n records of a batch, on `helpers` threads
+  /// of its own started at once, and on the caller's thread in finish():
+  /// rows are taken in chunks from a shared counter, so whoever is free
+  /// works, and the caller can store the previous batch first.
+  class Preparation {
+   public:
+    Preparation(const Importer& importer, std::vector<CsvRecord>& records, std::size_t n,
+                std::size_t helpers)
+        : importer_(importer), records_(records), out_(n), chunks_((n + kChunk - 1) / kChunk),
+          failures_(helpers) {
+      helpers = std::min(helpers, chunks_ > 0 ? chunks_ - 1 : 0);
+      helpers_.reserve(helpers);
+      for (std::size_t t = 0; t < helpers; ++t) {
+        helpers_.emplace_back([this, t] {
           try {
-            work(std::min(n, t * per), std::min(n, (t + 1) * per));
+            work();
           } catch (...) {
-            failures[t] = std::current_exception();
+            failures_[t] = std::current_exception();
           }
         });
       }
-      work(0, std::min(n, per));
     }
-    for (const auto& f : failures) {
-      if (f) std::rethrow_exception(f);  // caught in import_leads: out of memory
+    Preparation(const Preparation&) = delete;
+    Preparation& operator=(const Preparation&) = delete;
+    ~Preparation() {
+      next_.store(chunks_);  // helpers stop after their current chunk
     }
-    return out;
-  }
+
+    /// Works on what is left, waits for the helpers, returns the rows.
+    std::vector<PreparedRow> finish() {
+      work();
+      helpers_.clear();  // joins
+      for (const auto& f : failures_) {
+        if (f) std::rethrow_exception(f);  // caught in import_leads: out of memory
+      }
+      return std::move(out_);
+    }
+
+   private:
+    static constexpr std::size_t kChunk = 64;
+
+    void work() {
+      for (;;) {
+        const std::size_t chunk = next_.fetch_add(1);
+        if (chunk >= chunks_) return;
+        const std::size_t last = std::min(out_.size(), (chunk + 1) * kChunk);
+        for (std::size_t i = chunk * kChunk; i < last; ++i) {
+          importer_.prepare_row(records_[i], out_[i]);
+        }
+      }
+    }
+
+    const Importer& importer_;
+    std::vector<CsvRecord>& records_;
+    std::vector<PreparedRow> out_;
+    const std::size_t chunks_;
+    std::atomic<std::size_t> next_{0};
+    std::vector<std::exception_ptr> failures_;
+    std::vector<std::jthread> helpers_;  // last: joined before the rest goes
+  };
 
   template <class T>
   void list(std::vector<T>& v, T item) {
@@ -664,22 +680,23 @@ class Importer {
     }
   }
 
-  /// The sequential part: duplicates, stored leads, one add_leads call.
+  /// The sequential part: duplicates within the file, then one lookup of the
+  /// stored leads for the whole batch, then one add_leads call.
   void store_batch(std::vector<PreparedRow>& rows) {
     struct Pending {
       std::size_t row;
       bool update;
       std::string key;
     };
-    std::vector<Lead> leads;
-    std::vector<Pending> pending;
-    leads.reserve(rows.size());
-    pending.reserve(rows.size());
     std::vector<DuplicateInFile> dups;
     std::vector<ExistingMatch> matches;
-    std::uint64_t first_line = 0;
-    std::uint64_t last_line = 0;
 
+    // Rows that pass the file's own duplicate checks, and their numbers' last
+    // ten digits for the lookup.
+    std::vector<std::size_t> candidates;
+    std::vector<std::string> suffixes;
+    candidates.reserve(rows.size());
+    suffixes.reserve(rows.size());
     for (std::size_t r = 0; r < rows.size(); ++r) {
       PreparedRow& row = rows[r];
       if (row.bad) {
@@ -687,7 +704,7 @@ class Importer {
         list(report_.bad, std::move(*row.bad));
         continue;
       }
-      Lead& lead = row.lead;
+      const Lead& lead = row.lead;
       // A skipped row claims neither key: a later row is named a duplicate of
       // the row that holds it.
       if (auto it = seen_numbers_.find(lead.phone.e164); it != seen_numbers_.end()) {
@@ -702,12 +719,42 @@ class Importer {
         seen_external_.emplace(row.external_id, row.line);
       }
       seen_numbers_.emplace(lead.phone.e164, row.line);
+      candidates.push_back(r);
+      suffixes.push_back(last_ten_digits(lead.phone.e164));
+    }
 
-      auto existing = store_.find_lead_by_phone(last_ten_digits(lead.phone.e164), lead.campaign);
-      if (!existing && existing.error().code != make_error_code(Errc::not_found)) {
-        stop(existing.error(), row.line);
+    // Numbers already stored: one query for the batch (stores that cannot do
+    // better answer number by number through the port's default).
+    std::vector<std::optional<Lead>> stored;
+    if (!candidates.empty()) {
+      auto found = store_.find_leads_by_phone(suffixes, options_.campaign);
+      if (found && found->size() != suffixes.size()) {
+        found = Error{Errc::storage_error, "the store answered " + std::to_string(found->size()) +
+                                               " of " + std::to_string(suffixes.size()) +
+                                               " numbers"};
+      }
+      if (!found) {
+        stop(found.error(), rows[candidates.front()].line, rows[candidates.back()].line);
+        // Rows of this batch were counted as bad or duplicates above; those
+        // counts stay true of the file.
+        report_.duplicates_in_file += dups.size();
+        for (auto& d : dups) list(report_.duplicates, std::move(d));
         return;
       }
+      stored = std::move(found).value();
+    }
+
+    std::vector<Lead> leads;
+    std::vector<Pending> pending;
+    leads.reserve(candidates.size());
+    pending.reserve(candidates.size());
+    std::uint64_t first_line = 0;
+    std::uint64_t last_line = 0;
+    for (std::size_t c = 0; c < candidates.size(); ++c) {
+      const std::size_t r = candidates[c];
+      PreparedRow& row = rows[r];
+      Lead& lead = row.lead;
+      const std::optional<Lead>& existing = stored[c];
       bool update = false;
       if (existing && existing->campaign == lead.campaign && existing->phone.e164 == lead.phone.e164) {
         const std::string_view stored_external = existing->field(kExternalIdField);
@@ -768,11 +815,17 @@ class Importer {
     for (auto& m : matches) list(report_.existing, std::move(m));
   }
 
-  void stop(const Error& e, std::uint64_t line) {
-    report_.stopped = Error{e.code, "looking up the lead of line " + std::to_string(line) +
-                                        " failed (" + e.detail + "); " +
+  /// A failed lookup of stored leads: the batch is named by its first and
+  /// last row looked up.
+  void stop(const Error& e, std::uint64_t first_line, std::uint64_t last_line) {
+    const std::string where = first_line == last_line
+                                  ? "the row at line " + std::to_string(first_line)
+                                  : "the rows from line " + std::to_string(first_line) +
+                                        " to line " + std::to_string(last_line);
+    report_.stopped = Error{e.code, "looking up the stored leads of " + where + " failed (" +
+                                        e.detail + "); " +
                                         std::to_string(report_.imported + report_.updated) +
-                                        " leads stored before it are kept"};
+                                        " leads stored before them are kept"};
   }
 
   LeadStore& store_;

@@ -135,6 +135,50 @@ TEST_CASE_TEMPLATE_DEFINE("storage conformance", F, store_conformance) {
     CHECK(leads.find_lead_by_phone("4155550100", CampaignId{3})->id == LeadId{7});
   }
 
+  SUBCASE("a batch lookup by number answers each number as the single lookup does") {
+    REQUIRE(leads.add_leads(std::vector<Lead>{make_lead(7, kCampaignB, "+14155550100"),
+                                              make_lead(8, kCampaignA, "+14155550100"),
+                                              make_lead(9, kCampaignA, "+14155550100"),
+                                              make_lead(10, kCampaignB, "+14155550101"),
+                                              make_lead(11, kCampaignA, "+442079460000")},
+                            kT0));
+    const std::vector<std::string> asked{"4155550100", "9999999999", "4155550101",
+                                         "2079460000", "4155550100", "41555501'0", ""};
+    auto found = leads.find_leads_by_phone(asked, kCampaignA);
+    REQUIRE(found);
+    REQUIRE(found->size() == asked.size());
+    for (std::size_t i = 0; i < asked.size(); ++i) {
+      INFO("number ", asked[i]);
+      auto single = leads.find_lead_by_phone(asked[i], kCampaignA);
+      REQUIRE(((*found)[i].has_value() == single.has_value()));
+      if (single) {
+        CHECK((*found)[i]->id == single->id);
+        CHECK((*found)[i]->phone == single->phone);
+        CHECK((*found)[i]->fields == single->fields);
+      }
+    }
+    CHECK((*found)[0]->id == LeadId{8});
+    CHECK((*found)[2]->id == LeadId{10});  // another campaign's, as find_lead_by_phone
+    CHECK((*found)[3]->id == LeadId{11});
+    CHECK(leads.find_leads_by_phone(std::vector<std::string>{}, kCampaignA)->empty());
+  }
+
+  SUBCASE("new and replacing leads in one batch: ids in order, the later row of an id wins") {
+    REQUIRE(leads.add_leads(leads_of(kCampaignA, 1, 2), kT0));
+    std::vector<Lead> batch{make_lead(0, kCampaignA, number(10)), make_lead(2, kCampaignB, number(11)),
+                            make_lead(0, kCampaignA, number(12)), make_lead(4, kCampaignA, number(13))};
+    auto ids = leads.add_leads(batch, kT0 + 1s);
+    REQUIRE(ids);
+    CHECK(*ids == std::vector<LeadId>{LeadId{3}, LeadId{2}, LeadId{4}, LeadId{4}});
+    CHECK(leads.find_lead(LeadId{3})->phone.e164 == number(10));
+    CHECK(leads.find_lead(LeadId{2})->campaign == kCampaignB);
+    CHECK(leads.find_lead(LeadId{4})->phone.e164 == number(13));
+    f.flush();
+    CHECK(leads.queue_entry(LeadId{2})->campaign == kCampaignB);
+    CHECK(leads.queue_entry(LeadId{2})->ready_at == kT0);  // its queue row is kept
+    CHECK(leads.queue_entry(LeadId{4})->ready_at == kT0 + 1s);
+  }
+
   SUBCASE("adding leads is all or nothing") {
     std::vector<Lead> batch = leads_of(kCampaignA, 1, 2);
     batch.push_back(make_lead(3, kCampaignA, ""));  // no number

@@ -18,7 +18,9 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -41,6 +43,27 @@ class LeadStore {
   /// The lead whose number ends in these 10 digits, preferring one of
   /// `campaign`, then the lowest id. Errors: Errc::not_found, Errc::storage_error.
   virtual Result<Lead> find_lead_by_phone(std::string_view last_ten, CampaignId campaign) = 0;
+  /// find_lead_by_phone for many numbers at once: for each of `last_ten`, in
+  /// order, the lead it would return, or nullopt. Bulk callers (the CSV
+  /// import asks a batch at a time) pay one query instead of one per number;
+  /// this default asks one by one, so a store need not override it.
+  /// Errors: Errc::storage_error (the first lookup that failed).
+  virtual Result<std::vector<std::optional<Lead>>> find_leads_by_phone(
+      std::span<const std::string> last_ten, CampaignId campaign) {
+    std::vector<std::optional<Lead>> out;
+    out.reserve(last_ten.size());
+    for (const std::string& digits : last_ten) {
+      auto found = find_lead_by_phone(digits, campaign);
+      if (found) {
+        out.emplace_back(std::move(found).value());
+      } else if (found.error().code == make_error_code(Errc::not_found)) {
+        out.emplace_back(std::nullopt);
+      } else {
+        return std::move(found).error();
+      }
+    }
+    return out;
+  }
 
   /// Adds leads, or replaces those with the same id (their queue rows are kept).
   /// A lead with id zero gets a new id. New leads are pending and ready at `now`.

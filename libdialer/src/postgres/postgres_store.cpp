@@ -14,6 +14,7 @@
 #include <utility>
 
 #include "../sqlite/sql_common.hpp"
+#include "../sqlite/sql_rows.hpp"
 #include "dialer/phone_number.hpp"
 #include "schema.hpp"
 
@@ -21,6 +22,8 @@ namespace dialer::postgres {
 namespace {
 
 using internal::from_db;
+using internal::kCallColumns;
+using internal::kLeadColumns;
 using internal::from_ns;
 using internal::PendingWrite;
 using internal::to_db;
@@ -87,27 +90,16 @@ std::string id_array(const Ids& ids) {
   return out + "}";
 }
 
-const std::string kLeadColumns =
-    "l.id, l.campaign_id, l.e164, l.region, l.time_zone, l.priority, l.fields";
+// A result row as sql_rows.hpp reads it.
+struct PgRow {
+  const pqxx::row& row;
+  pqxx::field at(int column) const { return row[static_cast<pqxx::row::size_type>(column)]; }
+  std::int64_t i64(int column) const { return at(column).as<std::int64_t>(); }
+  std::string text(int column) const { return str(at(column)); }
+  bool is_null(int column) const { return at(column).is_null(); }
+};
 
-Lead read_lead(const pqxx::row& row, pqxx::row::size_type first = 0) {
-  Lead lead;
-  lead.id = LeadId{from_db(i64(row[first]))};
-  lead.campaign = CampaignId{from_db(i64(row[first + 1]))};
-  lead.phone.e164 = str(row[first + 2]);
-  lead.phone.region = str(row[first + 3]);
-  lead.time_zone = str(row[first + 4]);
-  lead.priority = row[first + 5].as<std::int32_t>();
-  lead.fields = internal::decode_fields(str(row[first + 6]))
-                    .value_or(std::vector<std::pair<std::string, std::string>>{});
-  return lead;
-}
-
-const std::string kCallColumns =
-    "id, campaign_id, agent_id, lead_id, carrier_id, number, dialled, dial_string, state, "
-    "outcome, created_at_ns, ringing_at_ns, answered_at_ns, bridged_at_ns, ended_at_ns, "
-    "dispositioned_at_ns, hangup_cause, hangup_reason, hung_up_by, disposition, notes, "
-    "auto_disposition";
+Lead read_lead(const pqxx::row& row) { return internal::lead_from_row(PgRow{row}); }
 
 const std::string kSaveCallSql =
     "INSERT INTO call_log (" + kCallColumns +
@@ -144,33 +136,6 @@ void save_call_row(pqxx::transaction_base& tx, const CallRecord& r) {
                    to_ns(r.dispositioned_at), r.hangup_cause, r.hangup_reason,
                    std::string(to_string(r.hung_up_by)), r.disposition, r.notes,
                    r.auto_disposition ? 1 : 0);
-}
-
-CallRecord read_call(const pqxx::row& row) {
-  CallRecord r;
-  r.id = CallId{from_db(i64(row[0]))};
-  r.campaign = CampaignId{row[1].is_null() ? 0 : from_db(i64(row[1]))};
-  r.agent = AgentId{from_db(i64(row[2]))};
-  r.lead = LeadId{from_db(i64(row[3]))};
-  r.carrier = CarrierId{from_db(i64(row[4]))};
-  r.number = str(row[5]);
-  r.dialled = str(row[6]);
-  r.dial_string = str(row[7]);
-  r.state = internal::enum_or(str(row[8]), CallState::originating);
-  r.outcome = internal::enum_or(str(row[9]), CallOutcome::none);
-  r.created_at = from_ns(i64(row[10]));
-  r.ringing_at = from_ns(i64(row[11]));
-  r.answered_at = from_ns(i64(row[12]));
-  r.bridged_at = from_ns(i64(row[13]));
-  r.ended_at = from_ns(i64(row[14]));
-  r.dispositioned_at = from_ns(i64(row[15]));
-  r.hangup_cause = row[16].as<int>();
-  r.hangup_reason = str(row[17]);
-  r.hung_up_by = internal::enum_or(str(row[18]), HangupSide::none);
-  r.disposition = str(row[19]);
-  r.notes = str(row[20]);
-  r.auto_disposition = row[21].as<int>() != 0;
-  return r;
 }
 
 // The queue change of update_queue, lease check in the statement; not_found
@@ -413,6 +378,24 @@ Result<Lead> PostgresStore::find_lead_by_phone(std::string_view last_ten, Campai
   });
 }
 
+Result<std::vector<std::optional<Lead>>> PostgresStore::find_leads_by_phone(
+    std::span<const std::string> last_ten, CampaignId campaign) {
+  if (last_ten.empty()) return std::vector<std::optional<Lead>>{};
+  const std::vector<std::string> keys(last_ten.begin(), last_ten.end());
+  return impl_->run("find_leads_by_phone",
+                    [&](pqxx::connection& c) -> Result<std::vector<std::optional<Lead>>> {
+                      pqxx::nontransaction tx{c};
+                      const auto rows = tx.exec_params(
+                          "SELECT " + kLeadColumns +
+                              " FROM leads l WHERE l.last_ten = ANY ($1::text[])",
+                          text_array(keys));
+                      std::vector<Lead> found;
+                      found.reserve(rows.size());
+                      for (const auto& row : rows) found.push_back(read_lead(row));
+                      return internal::pick_leads_by_phone(last_ten, std::move(found), campaign);
+                    });
+}
+
 Result<std::vector<LeadId>> PostgresStore::add_leads(std::span<const Lead> leads, WallTime now) {
   for (std::size_t i = 0; i < leads.size(); ++i) {
     if (leads[i].phone.e164.empty()) {
@@ -443,41 +426,86 @@ Result<std::vector<LeadId>> PostgresStore::add_leads(std::span<const Lead> leads
     // the same ones.
     tx.exec_params("SELECT pg_advisory_xact_lock($1)", kLeadIdLock);
     std::uint64_t last_id = from_db(i64(tx.exec("SELECT COALESCE(MAX(id), 0) FROM leads")[0][0]));
-    tx.exec(
-        "CREATE TEMP TABLE IF NOT EXISTS lead_staging (seq bigint, id bigint, campaign_id bigint,"
-        " e164 text, region text, last_ten text, time_zone text, priority integer, fields text)"
-        " ON COMMIT DELETE ROWS");
+    // Leads without an id are new: they are COPYed straight into both tables.
+    // Leads with one may replace a stored lead, so they go through a staging
+    // table and one INSERT ... ON CONFLICT each (after the new ones, so that
+    // a later row naming a just-assigned id still wins, as if the leads were
+    // added one by one).
     std::vector<LeadId> ids;
     ids.reserve(leads.size());
-    {
-      pqxx::stream_to copy{tx, "lead_staging",
-                           std::vector<std::string>{"seq", "id", "campaign_id", "e164", "region",
-                                                    "last_ten", "time_zone", "priority", "fields"}};
-      std::int64_t seq = 0;
-      for (const Lead& lead : leads) {
-        const std::uint64_t id = lead.id.valid() ? lead.id.value : last_id + 1;
-        last_id = std::max(last_id, id);
-        ids.push_back(LeadId{id});
-        copy << std::make_tuple(seq++, to_db(id), to_db(lead.campaign.value), lead.phone.e164,
-                                lead.phone.region, last_ten_digits(lead.phone.e164),
-                                lead.time_zone, lead.priority, internal::encode_fields(lead.fields));
-      }
-      copy.complete();
+    std::vector<std::size_t> replacing;
+    for (std::size_t i = 0; i < leads.size(); ++i) {
+      const Lead& lead = leads[i];
+      const std::uint64_t id = lead.id.valid() ? lead.id.value : last_id + 1;
+      last_id = std::max(last_id, id);
+      ids.push_back(LeadId{id});
+      if (lead.id.valid()) replacing.push_back(i);
     }
-    // The last row of an id wins, as if the leads were added one by one.
-    tx.exec(
-        "INSERT INTO leads (id, campaign_id, e164, region, last_ten, time_zone, priority, fields)"
-        " SELECT DISTINCT ON (id) id, campaign_id, e164, region, last_ten, time_zone, priority,"
-        " fields FROM lead_staging ORDER BY id, seq DESC"
-        " ON CONFLICT (id) DO UPDATE SET campaign_id = excluded.campaign_id,"
-        " e164 = excluded.e164, region = excluded.region, last_ten = excluded.last_ten,"
-        " time_zone = excluded.time_zone, priority = excluded.priority, fields = excluded.fields");
-    tx.exec_params(
-        "INSERT INTO queue (lead_id, campaign_id, status, ready_at_ns)"
-        " SELECT DISTINCT ON (id) id, campaign_id, 'pending', $1::bigint FROM lead_staging"
-        " ORDER BY id, seq DESC"
-        " ON CONFLICT (lead_id) DO UPDATE SET campaign_id = excluded.campaign_id",
-        to_ns(now));
+    const std::int64_t ready = to_ns(now);
+    std::string fields;
+    if (replacing.size() < leads.size()) {
+      {
+        pqxx::stream_to copy{tx, "leads",
+                             std::vector<std::string>{"id", "campaign_id", "e164", "region",
+                                                      "last_ten", "time_zone", "priority", "fields"}};
+        for (std::size_t i = 0; i < leads.size(); ++i) {
+          const Lead& lead = leads[i];
+          if (lead.id.valid()) continue;
+          internal::encode_fields_to(fields, lead.fields);
+          copy << std::make_tuple(to_db(ids[i].value), to_db(lead.campaign.value), lead.phone.e164,
+                                  lead.phone.region, last_ten_digits(lead.phone.e164),
+                                  lead.time_zone, lead.priority, fields);
+        }
+        copy.complete();
+      }
+      {
+        pqxx::stream_to copy{tx, "queue",
+                             std::vector<std::string>{"lead_id", "campaign_id", "status",
+                                                      "ready_at_ns"}};
+        const std::string pending = "pending";
+        for (std::size_t i = 0; i < leads.size(); ++i) {
+          if (leads[i].id.valid()) continue;
+          copy << std::make_tuple(to_db(ids[i].value), to_db(leads[i].campaign.value), pending,
+                                  ready);
+        }
+        copy.complete();
+      }
+    }
+    if (!replacing.empty()) {
+      tx.exec(
+          "CREATE TEMP TABLE IF NOT EXISTS lead_staging (seq bigint, id bigint, campaign_id bigint,"
+          " e164 text, region text, last_ten text, time_zone text, priority integer, fields text)"
+          " ON COMMIT DELETE ROWS");
+      {
+        pqxx::stream_to copy{tx, "lead_staging",
+                             std::vector<std::string>{"seq", "id", "campaign_id", "e164", "region",
+                                                      "last_ten", "time_zone", "priority", "fields"}};
+        std::int64_t seq = 0;
+        for (std::size_t i : replacing) {
+          const Lead& lead = leads[i];
+          internal::encode_fields_to(fields, lead.fields);
+          copy << std::make_tuple(seq++, to_db(ids[i].value), to_db(lead.campaign.value),
+                                  lead.phone.e164, lead.phone.region,
+                                  last_ten_digits(lead.phone.e164), lead.time_zone, lead.priority,
+                                  fields);
+        }
+        copy.complete();
+      }
+      // The last row of an id wins, as if the leads were added one by one.
+      tx.exec(
+          "INSERT INTO leads (id, campaign_id, e164, region, last_ten, time_zone, priority, fields)"
+          " SELECT DISTINCT ON (id) id, campaign_id, e164, region, last_ten, time_zone, priority,"
+          " fields FROM lead_staging ORDER BY id, seq DESC"
+          " ON CONFLICT (id) DO UPDATE SET campaign_id = excluded.campaign_id,"
+          " e164 = excluded.e164, region = excluded.region, last_ten = excluded.last_ten,"
+          " time_zone = excluded.time_zone, priority = excluded.priority, fields = excluded.fields");
+      tx.exec_params(
+          "INSERT INTO queue (lead_id, campaign_id, status, ready_at_ns)"
+          " SELECT DISTINCT ON (id) id, campaign_id, 'pending', $1::bigint FROM lead_staging"
+          " ORDER BY id, seq DESC"
+          " ON CONFLICT (lead_id) DO UPDATE SET campaign_id = excluded.campaign_id",
+          ready);
+    }
     tx.commit();
     if (leads.size() >= 10000) {
       // A bulk import changes the tables' shape at once; fresh statistics
@@ -516,7 +544,7 @@ Result<std::vector<ClaimedLead>> PostgresStore::claim_leads(const ClaimRequest& 
     for (const auto& row : rows) {
       ClaimedLead cl;
       cl.lead = read_lead(row);
-      cl.attempts = row[7].as<std::uint32_t>();
+      cl.attempts = row[internal::kLeadColumnCount].as<std::uint32_t>();
       cl.lease_until = until;
       ids.push_back(cl.lead.id);
       out.push_back(std::move(cl));
@@ -665,7 +693,7 @@ Result<CallRecord> PostgresStore::find_call(CallId id) {
     const auto rows =
         tx.exec_params("SELECT " + kCallColumns + " FROM call_log WHERE id = $1", to_db(id.value));
     if (rows.empty()) return Error{Errc::not_found, "no call " + to_string(id)};
-    return read_call(rows[0]);
+    return internal::call_from_row(PgRow{rows[0]});
   });
 }
 
@@ -773,40 +801,9 @@ Result<void> PostgresStore::save_agent(const Agent& agent) {
 Result<std::vector<Campaign>> PostgresStore::load_campaigns() {
   return impl_->run("load_campaigns", [&](pqxx::connection& conn) -> Result<std::vector<Campaign>> {
     pqxx::nontransaction tx{conn};
-    const auto rows = tx.exec(
-        "SELECT id, name, dial_mode, carrier_id, dial_prefix, plan_region, plan_allowed_regions,"
-        " plan_require_valid, manual_dial_allowed, wrapup_timeout_s, wrapup_timeout_disposition,"
-        " break_after_wrapup_timeout, hopper_size, ring_timeout_s, caller_id, break_types,"
-        " dispositions, script FROM campaigns ORDER BY id");
+    const auto rows = tx.exec("SELECT " + internal::kCampaignColumns + " FROM campaigns ORDER BY id");
     std::vector<Campaign> out;
-    for (const auto& row : rows) {
-      Campaign c;
-      c.id = CampaignId{from_db(i64(row[0]))};
-      c.name = str(row[1]);
-      c.dial_mode = internal::enum_or(str(row[2]), DialMode::manual);
-      c.carrier = CarrierId{row[3].is_null() ? 0 : from_db(i64(row[3]))};
-      c.dial_prefix = str(row[4]);
-      c.number_plan.region = str(row[5]);
-      c.number_plan.allowed_regions =
-          internal::decode_list(str(row[6])).value_or(std::vector<std::string>{});
-      c.number_plan.require_valid = row[7].as<int>() != 0;
-      c.manual_dial_allowed = row[8].as<int>() != 0;
-      if (row[9].is_null()) {
-        c.wrapup_timeout.reset();
-      } else {
-        c.wrapup_timeout = std::chrono::seconds{i64(row[9])};
-      }
-      c.wrapup_timeout_disposition = str(row[10]);
-      c.break_after_wrapup_timeout = str(row[11]);
-      c.hopper_size = static_cast<std::size_t>(i64(row[12]));
-      c.ring_timeout = std::chrono::seconds{i64(row[13])};
-      c.caller_id = str(row[14]);
-      c.break_types = internal::decode_list(str(row[15])).value_or(std::vector<std::string>{});
-      c.dispositions =
-          internal::decode_dispositions(str(row[16])).value_or(std::vector<DispositionCode>{});
-      c.script = str(row[17]);
-      out.push_back(std::move(c));
-    }
+    for (const auto& row : rows) out.push_back(internal::campaign_from_row(PgRow{row}));
     return out;
   });
 }
@@ -814,18 +811,9 @@ Result<std::vector<Campaign>> PostgresStore::load_campaigns() {
 Result<std::vector<Carrier>> PostgresStore::load_carriers() {
   return impl_->run("load_carriers", [&](pqxx::connection& conn) -> Result<std::vector<Carrier>> {
     pqxx::nontransaction tx{conn};
-    const auto rows = tx.exec(
-        "SELECT id, name, dial_prefix, dial_template, number_format FROM carriers ORDER BY id");
+    const auto rows = tx.exec("SELECT " + internal::kCarrierColumns + " FROM carriers ORDER BY id");
     std::vector<Carrier> out;
-    for (const auto& row : rows) {
-      Carrier c;
-      c.id = CarrierId{from_db(i64(row[0]))};
-      c.name = str(row[1]);
-      c.dial_prefix = str(row[2]);
-      c.dial_template = str(row[3]);
-      c.number_format = internal::enum_or(str(row[4]), NumberFormat::e164);
-      out.push_back(std::move(c));
-    }
+    for (const auto& row : rows) out.push_back(internal::carrier_from_row(PgRow{row}));
     return out;
   });
 }
@@ -833,11 +821,9 @@ Result<std::vector<Carrier>> PostgresStore::load_carriers() {
 Result<std::vector<Agent>> PostgresStore::load_agents() {
   return impl_->run("load_agents", [&](pqxx::connection& conn) -> Result<std::vector<Agent>> {
     pqxx::nontransaction tx{conn};
-    const auto rows = tx.exec("SELECT id, login, name, endpoint FROM agents ORDER BY id");
+    const auto rows = tx.exec("SELECT " + internal::kAgentColumns + " FROM agents ORDER BY id");
     std::vector<Agent> out;
-    for (const auto& row : rows) {
-      out.push_back({AgentId{from_db(i64(row[0]))}, str(row[1]), str(row[2]), str(row[3])});
-    }
+    for (const auto& row : rows) out.push_back(internal::agent_from_row(PgRow{row}));
     return out;
   });
 }

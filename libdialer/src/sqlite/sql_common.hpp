@@ -27,6 +27,8 @@
 #include "dialer/campaign.hpp"
 #include "dialer/clock.hpp"
 #include "dialer/error.hpp"
+#include "dialer/lead.hpp"
+#include "dialer/phone_number.hpp"
 #include "dialer/queue.hpp"
 
 namespace dialer::internal {
@@ -60,13 +62,15 @@ inline std::uint64_t from_db(std::int64_t v) { return static_cast<std::uint64_t>
 // Lists (lead fields, break types, dispositions) are kept in one text column
 // as netstrings, "<length>:<bytes>" one after another: any byte may appear in
 // an item, and a column is read back without a second query.
+inline void append_netstring(std::string& out, std::string_view item) {
+  out += std::to_string(item.size());
+  out += ':';
+  out += item;
+}
+
 inline std::string encode_list(const std::vector<std::string>& items) {
   std::string out;
-  for (const auto& item : items) {
-    out += std::to_string(item.size());
-    out += ':';
-    out += item;
-  }
+  for (const auto& item : items) append_netstring(out, item);
   return out;
 }
 
@@ -87,14 +91,21 @@ inline std::optional<std::vector<std::string>> decode_list(std::string_view text
   return out;
 }
 
-inline std::string encode_fields(const std::vector<std::pair<std::string, std::string>>& fields) {
-  std::vector<std::string> flat;
-  flat.reserve(fields.size() * 2);
+/// Names and values alternate, as one list. Written straight into `out`: an
+/// import encodes a row's fields per lead, so no intermediate list is built.
+inline void encode_fields_to(std::string& out,
+                             const std::vector<std::pair<std::string, std::string>>& fields) {
+  out.clear();
   for (const auto& [name, value] : fields) {
-    flat.push_back(name);
-    flat.push_back(value);
+    append_netstring(out, name);
+    append_netstring(out, value);
   }
-  return encode_list(flat);
+}
+
+inline std::string encode_fields(const std::vector<std::pair<std::string, std::string>>& fields) {
+  std::string out;
+  encode_fields_to(out, fields);
+  return out;
 }
 
 inline std::optional<std::vector<std::pair<std::string, std::string>>> decode_fields(
@@ -135,6 +146,37 @@ template <class E>
 E enum_or(std::string_view text, E fallback) {
   E out = fallback;
   return from_string(text, out) ? out : fallback;
+}
+
+/// LeadStore::find_leads_by_phone from the leads whose last ten digits are
+/// among `last_ten` (in any order): for each number, the lead
+/// find_lead_by_phone would pick — one of `campaign` first, then the lowest id.
+inline std::vector<std::optional<Lead>> pick_leads_by_phone(std::span<const std::string> last_ten,
+                                                            std::vector<Lead> found,
+                                                            CampaignId campaign) {
+  auto better = [campaign](const Lead& a, const Lead& b) {
+    const bool a_here = a.campaign == campaign;
+    const bool b_here = b.campaign == campaign;
+    if (a_here != b_here) return a_here;
+    return a.id.value < b.id.value;
+  };
+  std::unordered_map<std::string, std::size_t> best;
+  best.reserve(found.size());
+  for (std::size_t i = 0; i < found.size(); ++i) {
+    auto [it, added] = best.try_emplace(last_ten_digits(found[i].phone.e164), i);
+    if (!added && better(found[i], found[it->second])) it->second = i;
+  }
+  std::vector<std::optional<Lead>> out;
+  out.reserve(last_ten.size());
+  for (const std::string& digits : last_ten) {
+    auto it = best.find(digits);
+    if (it == best.end()) {
+      out.emplace_back(std::nullopt);
+    } else {
+      out.emplace_back(found[it->second]);  // a copy: a number may be asked twice
+    }
+  }
+  return out;
 }
 
 // dialing and answered are the statuses of a call in progress: the dialer

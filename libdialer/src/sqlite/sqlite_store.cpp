@@ -16,11 +16,14 @@
 #include "dialer/phone_number.hpp"
 #include "schema.hpp"
 #include "sql_common.hpp"
+#include "sql_rows.hpp"
 
 namespace dialer::sqlite {
 namespace {
 
 using internal::from_db;
+using internal::kCallColumns;
+using internal::kLeadColumns;
 using internal::from_ns;
 using internal::PendingWrite;
 using internal::to_db;
@@ -150,27 +153,15 @@ class Transaction {
 // with like; the value is copied, so temporaries are fine.
 void bind_text(SQLite::Statement& s, int i, std::string_view v) { s.bind(i, std::string(v)); }
 
-const std::string kLeadColumns =
-    "l.id, l.campaign_id, l.e164, l.region, l.time_zone, l.priority, l.fields";
+// A result row as sql_rows.hpp reads it.
+struct StatementRow {
+  SQLite::Statement& s;
+  std::int64_t i64(int column) const { return s.getColumn(column).getInt64(); }
+  std::string text(int column) const { return s.getColumn(column).getString(); }
+  bool is_null(int column) const { return s.getColumn(column).isNull(); }
+};
 
-Lead read_lead(SQLite::Statement& s, int first = 0) {
-  Lead lead;
-  lead.id = LeadId{from_db(s.getColumn(first).getInt64())};
-  lead.campaign = CampaignId{from_db(s.getColumn(first + 1).getInt64())};
-  lead.phone.e164 = s.getColumn(first + 2).getString();
-  lead.phone.region = s.getColumn(first + 3).getString();
-  lead.time_zone = s.getColumn(first + 4).getString();
-  lead.priority = s.getColumn(first + 5).getInt();
-  lead.fields = internal::decode_fields(s.getColumn(first + 6).getString()).value_or(
-      std::vector<std::pair<std::string, std::string>>{});
-  return lead;
-}
-
-const std::string kCallColumns =
-    "id, campaign_id, agent_id, lead_id, carrier_id, number, dialled, dial_string, state, "
-    "outcome, created_at_ns, ringing_at_ns, answered_at_ns, bridged_at_ns, ended_at_ns, "
-    "dispositioned_at_ns, hangup_cause, hangup_reason, hung_up_by, disposition, notes, "
-    "auto_disposition";
+Lead read_lead(SQLite::Statement& s) { return internal::lead_from_row(StatementRow{s}); }
 
 void save_call_row(Connection& c, const CallRecord& r) {
   auto s = c.use("INSERT OR REPLACE INTO call_log (" + kCallColumns +
@@ -198,33 +189,6 @@ void save_call_row(Connection& c, const CallRecord& r) {
   bind_text(*s, 21, r.notes);
   s->bind(22, r.auto_disposition ? 1 : 0);
   s->exec();
-}
-
-CallRecord read_call(SQLite::Statement& s) {
-  CallRecord r;
-  r.id = CallId{from_db(s.getColumn(0).getInt64())};
-  r.campaign = CampaignId{s.getColumn(1).isNull() ? 0 : from_db(s.getColumn(1).getInt64())};
-  r.agent = AgentId{from_db(s.getColumn(2).getInt64())};
-  r.lead = LeadId{from_db(s.getColumn(3).getInt64())};
-  r.carrier = CarrierId{from_db(s.getColumn(4).getInt64())};
-  r.number = s.getColumn(5).getString();
-  r.dialled = s.getColumn(6).getString();
-  r.dial_string = s.getColumn(7).getString();
-  r.state = internal::enum_or(s.getColumn(8).getString(), CallState::originating);
-  r.outcome = internal::enum_or(s.getColumn(9).getString(), CallOutcome::none);
-  r.created_at = from_ns(s.getColumn(10).getInt64());
-  r.ringing_at = from_ns(s.getColumn(11).getInt64());
-  r.answered_at = from_ns(s.getColumn(12).getInt64());
-  r.bridged_at = from_ns(s.getColumn(13).getInt64());
-  r.ended_at = from_ns(s.getColumn(14).getInt64());
-  r.dispositioned_at = from_ns(s.getColumn(15).getInt64());
-  r.hangup_cause = s.getColumn(16).getInt();
-  r.hangup_reason = s.getColumn(17).getString();
-  r.hung_up_by = internal::enum_or(s.getColumn(18).getString(), HangupSide::none);
-  r.disposition = s.getColumn(19).getString();
-  r.notes = s.getColumn(20).getString();
-  r.auto_disposition = s.getColumn(21).getInt() != 0;
-  return r;
 }
 
 // The queue change of update_queue, with the lease check in the statement.
@@ -256,6 +220,39 @@ Result<void> apply_update(Connection& c, const QueueUpdate& u) {
   if (!s->executeStep()) return Error{Errc::not_found, "no queue row for lead " + to_string(u.lead)};
   return Error{Errc::conflict,
                "lead " + to_string(u.lead) + " is held by " + s->getColumn(0).getString()};
+}
+
+// Rows per multi-row INSERT in add_leads: 8 parameters a lead, far below
+// SQLite's parameter limit (32766).
+constexpr std::size_t kRowsPerInsert = 64;
+
+// `row` (a VALUES tuple) `rows` times, comma-separated.
+std::string repeated_rows(std::size_t rows, std::string_view row) {
+  std::string out;
+  for (std::size_t r = 0; r < rows; ++r) {
+    if (r > 0) out += ", ";
+    out += row;
+  }
+  return out;
+}
+
+// add_leads' upserts of `rows` leads (1 or kRowsPerInsert: two cached
+// statements per table).
+std::string upsert_leads_sql(std::size_t rows) {
+  return "INSERT INTO leads (id, campaign_id, e164, region, last_ten, time_zone, priority,"
+         " fields) VALUES " +
+         repeated_rows(rows, "(?, ?, ?, ?, ?, ?, ?, ?)") +
+         " ON CONFLICT (id) DO UPDATE SET"
+         " campaign_id = excluded.campaign_id, e164 = excluded.e164,"
+         " region = excluded.region, last_ten = excluded.last_ten,"
+         " time_zone = excluded.time_zone, priority = excluded.priority,"
+         " fields = excluded.fields";
+}
+
+std::string upsert_queue_sql(std::size_t rows) {
+  return "INSERT INTO queue (lead_id, campaign_id, status, ready_at_ns) VALUES " +
+         repeated_rows(rows, "(?, ?, 'pending', ?)") +
+         " ON CONFLICT (lead_id) DO UPDATE SET campaign_id = excluded.campaign_id";
 }
 
 std::string claim_sql(LeadOrder order, std::size_t zones) {
@@ -413,6 +410,37 @@ Result<Lead> SqliteStore::find_lead_by_phone(std::string_view last_ten, Campaign
   });
 }
 
+Result<std::vector<std::optional<Lead>>> SqliteStore::find_leads_by_phone(
+    std::span<const std::string> last_ten, CampaignId campaign) {
+  // The numbers go in as one JSON array bound to one parameter (json_each),
+  // so the statement is prepared once whatever the batch size. Stored
+  // suffixes are digits only: anything else finds nothing and is left out,
+  // which also means the array needs no escaping.
+  std::string keys = "[";
+  for (const std::string& digits : last_ten) {
+    if (digits.empty() || !std::all_of(digits.begin(), digits.end(),
+                                       [](char ch) { return ch >= '0' && ch <= '9'; })) {
+      continue;
+    }
+    if (keys.size() > 1) keys += ',';
+    keys += '"';
+    keys += digits;
+    keys += '"';
+  }
+  keys += ']';
+  return guarded("find_leads_by_phone", [&]() -> Result<std::vector<std::optional<Lead>>> {
+    std::vector<Lead> found;
+    if (keys.size() > 2) {
+      std::lock_guard lock(impl_->mutex);
+      auto s = impl_->conn.use("SELECT " + kLeadColumns +
+                               " FROM leads l WHERE l.last_ten IN (SELECT value FROM json_each(?))");
+      s->bindNoCopy(1, keys);
+      while (s->executeStep()) found.push_back(read_lead(*s));
+    }
+    return internal::pick_leads_by_phone(last_ten, std::move(found), campaign);
+  });
+}
+
 Result<std::vector<LeadId>> SqliteStore::add_leads(std::span<const Lead> leads, WallTime now) {
   for (std::size_t i = 0; i < leads.size(); ++i) {
     if (leads[i].phone.e164.empty()) {
@@ -443,41 +471,48 @@ Result<std::vector<LeadId>> SqliteStore::add_leads(std::span<const Lead> leads, 
     }
     std::vector<LeadId> ids;
     ids.reserve(leads.size());
-    const std::int64_t ready = to_ns(now);
-    for (const Lead& lead : leads) {
+    std::vector<std::string> suffixes(leads.size());
+    std::vector<std::string> fields(leads.size());
+    for (std::size_t i = 0; i < leads.size(); ++i) {
+      const Lead& lead = leads[i];
       const std::uint64_t id = lead.id.valid() ? lead.id.value : last_id + 1;
       last_id = std::max(last_id, id);
-      {
-        auto s = c.use(
-            "INSERT INTO leads (id, campaign_id, e164, region, last_ten, time_zone, priority,"
-            " fields) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET"
-            " campaign_id = excluded.campaign_id, e164 = excluded.e164,"
-            " region = excluded.region, last_ten = excluded.last_ten,"
-            " time_zone = excluded.time_zone, priority = excluded.priority,"
-            " fields = excluded.fields");
-        s->bind(1, to_db(id));
-        s->bind(2, to_db(lead.campaign.value));
-        bind_text(*s, 3, lead.phone.e164);
-        bind_text(*s, 4, lead.phone.region);
-        s->bind(5, last_ten_digits(lead.phone.e164));
-        bind_text(*s, 6, lead.time_zone);
-        s->bind(7, lead.priority);
-        const std::string fields = internal::encode_fields(lead.fields);
-        s->bind(8, fields.data(), static_cast<int>(fields.size()));
-        s->exec();
-      }
-      {
-        auto s = c.use(
-            "INSERT INTO queue (lead_id, campaign_id, status, ready_at_ns)"
-            " VALUES (?, ?, 'pending', ?)"
-            " ON CONFLICT (lead_id) DO UPDATE SET campaign_id = excluded.campaign_id");
-        s->bind(1, to_db(id));
-        s->bind(2, to_db(lead.campaign.value));
-        s->bind(3, ready);
-        s->exec();
-      }
       ids.push_back(LeadId{id});
+      suffixes[i] = last_ten_digits(lead.phone.e164);
+      internal::encode_fields_to(fields[i], lead.fields);
     }
+    const std::int64_t ready = to_ns(now);
+    // Rows go in kRowsPerInsert at a time, one statement per table per chunk
+    // (the rest one by one): most of a single-row INSERT's cost is the
+    // statement's start and end, not the row. Text is bound without a copy;
+    // every value outlives its statement's exec. Within a statement rows are
+    // applied in order, so a later row of the same id still wins.
+    auto write = [&](std::size_t first, std::size_t rows) {
+      auto insert_lead = c.use(upsert_leads_sql(rows));
+      auto insert_queue = c.use(upsert_queue_sql(rows));
+      for (std::size_t k = 0; k < rows; ++k) {
+        const std::size_t i = first + k;
+        const Lead& lead = leads[i];
+        const int l = static_cast<int>(k) * 8;
+        insert_lead->bind(l + 1, to_db(ids[i].value));
+        insert_lead->bind(l + 2, to_db(lead.campaign.value));
+        insert_lead->bindNoCopy(l + 3, lead.phone.e164);
+        insert_lead->bindNoCopy(l + 4, lead.phone.region);
+        insert_lead->bindNoCopy(l + 5, suffixes[i]);
+        insert_lead->bindNoCopy(l + 6, lead.time_zone);
+        insert_lead->bind(l + 7, lead.priority);
+        insert_lead->bindNoCopy(l + 8, fields[i].data(), static_cast<int>(fields[i].size()));
+        const int q = static_cast<int>(k) * 3;
+        insert_queue->bind(q + 1, to_db(ids[i].value));
+        insert_queue->bind(q + 2, to_db(lead.campaign.value));
+        insert_queue->bind(q + 3, ready);
+      }
+      insert_lead->exec();
+      insert_queue->exec();
+    };
+    std::size_t done = 0;
+    for (; leads.size() - done >= kRowsPerInsert; done += kRowsPerInsert) write(done, kRowsPerInsert);
+    for (; done < leads.size(); ++done) write(done, 1);
     tx.commit();
     return ids;
   });
@@ -518,16 +553,25 @@ Result<std::vector<ClaimedLead>> SqliteStore::claim_leads(const ClaimRequest& r)
       while (s->executeStep()) {
         ClaimedLead cl;
         cl.lead = read_lead(*s);
-        cl.attempts = static_cast<std::uint32_t>(s->getColumn(7).getInt64());
+        cl.attempts = static_cast<std::uint32_t>(s->getColumn(internal::kLeadColumnCount).getInt64());
         cl.lease_until = until;
         out.push_back(std::move(cl));
       }
     }
-    for (const ClaimedLead& cl : out) {
-      auto s = c.use("UPDATE queue SET lease_owner = ?, lease_until_ns = ? WHERE lead_id = ?");
+    if (!out.empty()) {
+      // One statement for the whole claim: the ids go in as a JSON array.
+      std::string ids = "[";
+      for (const ClaimedLead& cl : out) {
+        if (ids.size() > 1) ids += ',';
+        ids += std::to_string(cl.lead.id.value);
+      }
+      ids += ']';
+      auto s = c.use(
+          "UPDATE queue SET lease_owner = ?, lease_until_ns = ?"
+          " WHERE lead_id IN (SELECT value FROM json_each(?))");
       bind_text(*s, 1, r.owner);
       s->bind(2, to_ns(until));
-      s->bind(3, to_db(cl.lead.id.value));
+      s->bindNoCopy(3, ids);
       s->exec();
     }
     tx.commit();
@@ -677,7 +721,7 @@ Result<CallRecord> SqliteStore::find_call(CallId id) {
     auto s = impl_->conn.use("SELECT " + kCallColumns + " FROM call_log WHERE id = ?");
     s->bind(1, to_db(id.value));
     if (!s->executeStep()) return Error{Errc::not_found, "no call " + to_string(id)};
-    return read_call(*s);
+    return internal::call_from_row(StatementRow{*s});
   });
 }
 
@@ -809,41 +853,9 @@ Result<void> SqliteStore::save_agent(const Agent& agent) {
 Result<std::vector<Campaign>> SqliteStore::load_campaigns() {
   return guarded("load_campaigns", [&]() -> Result<std::vector<Campaign>> {
     std::lock_guard lock(impl_->mutex);
-    auto s = impl_->conn.use(
-        "SELECT id, name, dial_mode, carrier_id, dial_prefix, plan_region, plan_allowed_regions,"
-        " plan_require_valid, manual_dial_allowed, wrapup_timeout_s, wrapup_timeout_disposition,"
-        " break_after_wrapup_timeout, hopper_size, ring_timeout_s, caller_id, break_types,"
-        " dispositions, script FROM campaigns ORDER BY id");
+    auto s = impl_->conn.use("SELECT " + internal::kCampaignColumns + " FROM campaigns ORDER BY id");
     std::vector<Campaign> out;
-    while (s->executeStep()) {
-      Campaign c;
-      c.id = CampaignId{from_db(s->getColumn(0).getInt64())};
-      c.name = s->getColumn(1).getString();
-      c.dial_mode = internal::enum_or(s->getColumn(2).getString(), DialMode::manual);
-      c.carrier = CarrierId{s->getColumn(3).isNull() ? 0 : from_db(s->getColumn(3).getInt64())};
-      c.dial_prefix = s->getColumn(4).getString();
-      c.number_plan.region = s->getColumn(5).getString();
-      c.number_plan.allowed_regions =
-          internal::decode_list(s->getColumn(6).getString()).value_or(std::vector<std::string>{});
-      c.number_plan.require_valid = s->getColumn(7).getInt() != 0;
-      c.manual_dial_allowed = s->getColumn(8).getInt() != 0;
-      if (s->getColumn(9).isNull()) {
-        c.wrapup_timeout.reset();
-      } else {
-        c.wrapup_timeout = std::chrono::seconds{s->getColumn(9).getInt64()};
-      }
-      c.wrapup_timeout_disposition = s->getColumn(10).getString();
-      c.break_after_wrapup_timeout = s->getColumn(11).getString();
-      c.hopper_size = static_cast<std::size_t>(s->getColumn(12).getInt64());
-      c.ring_timeout = std::chrono::seconds{s->getColumn(13).getInt64()};
-      c.caller_id = s->getColumn(14).getString();
-      c.break_types =
-          internal::decode_list(s->getColumn(15).getString()).value_or(std::vector<std::string>{});
-      c.dispositions = internal::decode_dispositions(s->getColumn(16).getString())
-                           .value_or(std::vector<DispositionCode>{});
-      c.script = s->getColumn(17).getString();
-      out.push_back(std::move(c));
-    }
+    while (s->executeStep()) out.push_back(internal::campaign_from_row(StatementRow{*s}));
     return out;
   });
 }
@@ -851,18 +863,9 @@ Result<std::vector<Campaign>> SqliteStore::load_campaigns() {
 Result<std::vector<Carrier>> SqliteStore::load_carriers() {
   return guarded("load_carriers", [&]() -> Result<std::vector<Carrier>> {
     std::lock_guard lock(impl_->mutex);
-    auto s = impl_->conn.use(
-        "SELECT id, name, dial_prefix, dial_template, number_format FROM carriers ORDER BY id");
+    auto s = impl_->conn.use("SELECT " + internal::kCarrierColumns + " FROM carriers ORDER BY id");
     std::vector<Carrier> out;
-    while (s->executeStep()) {
-      Carrier c;
-      c.id = CarrierId{from_db(s->getColumn(0).getInt64())};
-      c.name = s->getColumn(1).getString();
-      c.dial_prefix = s->getColumn(2).getString();
-      c.dial_template = s->getColumn(3).getString();
-      c.number_format = internal::enum_or(s->getColumn(4).getString(), NumberFormat::e164);
-      out.push_back(std::move(c));
-    }
+    while (s->executeStep()) out.push_back(internal::carrier_from_row(StatementRow{*s}));
     return out;
   });
 }
@@ -870,16 +873,9 @@ Result<std::vector<Carrier>> SqliteStore::load_carriers() {
 Result<std::vector<Agent>> SqliteStore::load_agents() {
   return guarded("load_agents", [&]() -> Result<std::vector<Agent>> {
     std::lock_guard lock(impl_->mutex);
-    auto s = impl_->conn.use("SELECT id, login, name, endpoint FROM agents ORDER BY id");
+    auto s = impl_->conn.use("SELECT " + internal::kAgentColumns + " FROM agents ORDER BY id");
     std::vector<Agent> out;
-    while (s->executeStep()) {
-      Agent a;
-      a.id = AgentId{from_db(s->getColumn(0).getInt64())};
-      a.login = s->getColumn(1).getString();
-      a.name = s->getColumn(2).getString();
-      a.endpoint = s->getColumn(3).getString();
-      out.push_back(std::move(a));
-    }
+    while (s->executeStep()) out.push_back(internal::agent_from_row(StatementRow{*s}));
     return out;
   });
 }

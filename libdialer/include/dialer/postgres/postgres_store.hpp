@@ -84,6 +84,9 @@ class PostgresStore final : public LeadStore,
 
   Result<Lead> find_lead(LeadId id) override;
   Result<Lead> find_lead_by_phone(std::string_view last_ten, CampaignId campaign) override;
+  /// One query for the whole batch.
+  Result<std::vector<std::optional<Lead>>> find_leads_by_phone(
+      std::span<const std::string> last_ten, CampaignId campaign) override;
   /// One COPY into a staging table, then INSERT ... ON CONFLICT: all or nothing.
   Result<std::vector<LeadId>> add_leads(std::span<const Lead> leads, WallTime now) override;
   Result<std::vector<ClaimedLead>> claim_leads(const ClaimRequest& request) override;

@@ -83,6 +83,9 @@ class SqliteStore final : public LeadStore,
 
   Result<Lead> find_lead(LeadId id) override;
   Result<Lead> find_lead_by_phone(std::string_view last_ten, CampaignId campaign) override;
+  /// One query for the whole batch.
+  Result<std::vector<std::optional<Lead>>> find_leads_by_phone(
+      std::span<const std::string> last_ten, CampaignId campaign) override;
   Result<std::vector<LeadId>> add_leads(std::span<const Lead> leads, WallTime now) override;
   Result<std::vector<ClaimedLead>> claim_leads(const ClaimRequest& request) override;
   Result<std::size_t> renew_leases(std::string_view owner, std::span<const LeadId> leads,
