@@ -182,7 +182,7 @@ TEST_CASE("dialer cancels a ringing call: soft 32, Dial NOANSWER, cause 16, no S
 }
 
 TEST_CASE("playbacks: PlaybackStarted then PlaybackFinished done, a stopped tone done, a missing sound failed") {
-  ari::LoopbackAri server(scaled(0.02));
+  ari::LoopbackAri server(scaled(0.05));  // the long call lasts 15 s
   raw::Http http(server.port());
   raw::Events events(server.port(), std::string("app=probe&") + api_key);
   REQUIRE(events.open());
@@ -244,7 +244,7 @@ TEST_CASE("an app that never had a socket: originate still 200, the answered cus
 }
 
 TEST_CASE("reconnect: ApplicationReplaced without a close, calls survive the socket, no replay after it") {
-  ari::LoopbackAri server(scaled(0.02));
+  ari::LoopbackAri server(scaled(0.05));  // the long call lasts 15 s
   raw::Http http(server.port());
   const std::string id = "probe-cust-reconnect", late = "probe-cust-while-down";
   raw::Events observer(server.port(), std::string("app=probe-observer&subscribeAll=true&") + api_key);

@@ -100,6 +100,8 @@ TEST_CASE("set_response_delay holds REST answers back while the request's events
 TEST_CASE("fail_next answers the next matching requests with the status and no effect, then recovers") {
   ari::LoopbackAri server(scaled(0.02));
   raw::Http http(server.port());
+  raw::Events events(server.port(), events_query);  // else the call is dropped at answer
+  REQUIRE(events.open());
   server.fail_next("POST", "/ari/channels", 503, 2);
   auto r = http.post("/ari/channels?endpoint=Local/5559@customers&app=dialer-test&channelId=f1");
   CHECK(r.status == 503);

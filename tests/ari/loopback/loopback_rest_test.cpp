@@ -198,6 +198,8 @@ TEST_CASE("originate errors: the messages and codes of resource_channels.c and t
 TEST_CASE("originate with the id in the path, a JSON body and variables") {
   ari::LoopbackAri server(fast());
   raw::Http http(server.port());
+  raw::Events events(server.port(), "app=probe&api_key=dialer:dialer");  // else dropped at answer
+  REQUIRE(events.open());
   const auto r = http.request("POST", "/ari/channels/by-path?app=probe&otherChannelId=by-path-2",
                               R"({"endpoint": "Local/90123456789@customers", "variables": {"CAMPAIGN": "c7"}})",
                               "application/json");
@@ -215,6 +217,8 @@ TEST_CASE("originate with the id in the path, a JSON body and variables") {
 TEST_CASE("hangup: 204, then 404 once gone; reasons map to causes, a bad reason is 400") {
   ari::LoopbackAri server(fast());
   raw::Http http(server.port());
+  raw::Events events(server.port(), "app=probe&api_key=dialer:dialer");  // else dropped at answer
+  REQUIRE(events.open());
   REQUIRE(http.post("/ari/channels?endpoint=Local/90123456789@customers&app=probe&channelId=h1").status == 200);
   auto r = http.del("/ari/channels/h1?reason=bogus");
   CHECK(r.status == 400);
