@@ -6,6 +6,7 @@
 //   pacing_harness POLICY AGENTS P TALK_MEAN [SEEDS] [HOURS] [BREAK_PROB] [SCHEDULE]
 //   SCHEDULE: "t1:p1,t2:p2" (from t1 seconds on, the rate is p1, ...)
 #include <algorithm>
+#include <ctime>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -30,7 +31,7 @@ struct Params {
 };
 
 struct DayResult {
-  double occ = 0, aband = 0, max1h = 0, placed_ah = 0;
+  double occ = 0, aband = 0, max1h = 0, placed_ah = 0, decide_us = 0;
   std::uint64_t lives = 0, drops = 0;
 };
 
@@ -71,6 +72,9 @@ DayResult run(const Params& prm, std::uint64_t seed) {
     env("PT_HOURCAP", o.hour_cap_multiple);
     double k = static_cast<double>(o.horizons);
     env("PT_K", k);
+    double ex = static_cast<double>(o.exact_max_agents);
+    env("PT_EXACT", ex);
+    o.exact_max_agents = static_cast<std::size_t>(ex);
     o.horizons = static_cast<std::size_t>(k);
     pacer = pacing::make_predictive(o);
   } else {
@@ -114,6 +118,8 @@ DayResult run(const Params& prm, std::uint64_t seed) {
     }
   };
   std::uint64_t answered_today = 0;
+  double decide_s = 0;
+  std::uint64_t decides = 0;
   for (double now = 0; now < day; now += 0.5) {
     while (!q.empty() && q.top().t <= now) {
       const Event e = q.top();
@@ -189,7 +195,11 @@ DayResult run(const Params& prm, std::uint64_t seed) {
     s.placed_today = placed;
     s.answered_today = s.answered_30d = answered_today;
     s.dropped_today = s.dropped_30d = drops;
+    // CPU time, not wall time: the machine is shared.
+    const std::clock_t t0 = std::clock();
     const std::size_t n = pacer->decide(s);
+    decide_s += static_cast<double>(std::clock() - t0) / CLOCKS_PER_SEC;
+    ++decides;
     for (std::size_t k = 0; k < n; ++k) {
       const std::uint64_t id = calls.size();
       Call c{now, 0, 0, 0};
@@ -216,6 +226,7 @@ DayResult run(const Params& prm, std::uint64_t seed) {
   r.aband = lives ? static_cast<double>(drops) / static_cast<double>(lives) : 0;
   r.lives = lives;
   r.drops = drops;
+  r.decide_us = 1e6 * decide_s / static_cast<double>(decides);
   r.placed_ah = static_cast<double>(placed) / (prm.agents * prm.hours);
   const std::size_t mins = static_cast<std::size_t>(prm.hours * 60);
   for (std::size_t m = 0; m + 60 <= mins; ++m) {
@@ -261,9 +272,9 @@ int main(int argc, char** argv) {
   std::vector<double> occ, ab, mx, pl;
   for (int sd = 1; sd <= seeds; ++sd) {
     const DayResult r = run(prm, static_cast<std::uint64_t>(sd));
-    std::printf("  seed %d: occ %.1f%% aband %.2f%% (%llu/%llu) max1h %.2f%% placed/ah %.1f\n", sd, 100 * r.occ,
+    std::printf("  seed %d: occ %.1f%% aband %.2f%% (%llu/%llu) max1h %.2f%% placed/ah %.1f decide %.2f us\n", sd, 100 * r.occ,
                 100 * r.aband, static_cast<unsigned long long>(r.drops), static_cast<unsigned long long>(r.lives),
-                100 * r.max1h, r.placed_ah);
+                100 * r.max1h, r.placed_ah, r.decide_us);
     occ.push_back(r.occ), ab.push_back(r.aband), mx.push_back(r.max1h), pl.push_back(r.placed_ah);
   }
   std::printf("%s N=%d p=%.2f talk=%.0f: median occ %.1f%% aband %.2f%% (max seed %.2f%%) max1h %.2f%%\n",

@@ -22,10 +22,10 @@
 //                   how long they have talked: Kaplan-Meier survival)
 //                 + agents in wrap-up who finish in time,
 // averaged over `horizons` points t of the learned answer-time distribution.
-// Every term is a sum of independent Bernoullis: for teams up to
-// exact_max_agents the two counts' distributions are computed exactly (small
-// teams are where a normal approximation fails), above that a normal
-// approximation with continuity correction.
+// Every term is a sum of independent Bernoullis; the risk comes from a normal
+// approximation of the difference with continuity correction (an exact
+// computation of both counts' distributions is available through
+// PredictiveOptions::exact_max_agents; it did no better, even on 5 agents).
 //
 // Never less than progressive: calls up to one per idle agent are placed
 // regardless of the model, since they cannot be dropped while the team stays.
@@ -118,22 +118,29 @@ void add_bernoulli(std::vector<double>& pmf, double q) {
   pmf[0] *= 1 - q;
 }
 
-/// Adds an independent Poisson(mean) to a truncated count distribution.
-void add_poisson(std::vector<double>& pmf, double mean) {
+/// Adds an independent Poisson(mean) to a truncated count distribution;
+/// `pois` and `out` are scratch space.
+void add_poisson(std::vector<double>& pmf, double mean, std::vector<double>& pois,
+                 std::vector<double>& out) {
   if (mean <= 1e-9) return;
   const std::size_t n = pmf.size();
-  std::vector<double> pois(n, 0.0);
+  pois.assign(n, 0.0);
   double term = std::exp(-mean), used = 0;
+  std::size_t support = n;
   for (std::size_t k = 0; k + 1 < n; ++k) {
     pois[k] = term;
     used += term;
     term *= mean / static_cast<double>(k + 1);
+    if (1 - used < 1e-12) {
+      support = k + 1;
+      break;
+    }
   }
-  pois[n - 1] = std::max(0.0, 1 - used);
-  std::vector<double> out(n, 0.0);
+  if (support == n) pois[n - 1] = std::max(0.0, 1 - used);
+  out.assign(n, 0.0);
   for (std::size_t a = 0; a < n; ++a) {
     if (pmf[a] == 0) continue;
-    for (std::size_t b = 0; b < n; ++b) out[std::min(n - 1, a + b)] += pmf[a] * pois[b];
+    for (std::size_t b = 0; b < support; ++b) out[std::min(n - 1, a + b)] += pmf[a] * pois[b];
   }
   pmf.swap(out);
 }
@@ -216,8 +223,10 @@ class PredictivePacer final : public Pacer {
 
     rate_.mature(now_);
     const double p = answer_rate(s);
-    if (!tables_ready_ || now_ >= next_refresh_s_ || std::fabs(p - table_p_) > 0.05 * table_p_) {
+    if (!tables_ready_ || now_ >= next_refresh_s_) {
       refresh(s, p);
+    } else if (std::fabs(p - table_p_) > 0.05 * table_p_) {
+      refresh_ringing(p);  // only this table depends on the answer rate
     }
     if (now_ >= next_control_s_) control(s);
 
@@ -309,7 +318,6 @@ class PredictivePacer final : public Pacer {
 
   void refresh(const PacerSnapshot& s, double p) {
     tables_ready_ = true;
-    table_p_ = p;
     next_refresh_s_ = now_ + opts_.table_refresh_s;
     ring_live_.refresh();
     ring_other_.refresh();
@@ -347,6 +355,11 @@ class PredictivePacer final : public Pacer {
     for (std::size_t i = 0; i < talk_s.size(); ++i) {
       talk_s[i] = talk_surv_.at(static_cast<double>(i) * kTalkBinS);
     }
+    const auto wrap_extra = static_cast<std::size_t>(std::ceil(longest / kWrapBinS)) + 2;
+    std::vector<double> wrap_s(kWrapBins + wrap_extra);
+    for (std::size_t i = 0; i < wrap_s.size(); ++i) {
+      wrap_s[i] = wrap_surv_.at(static_cast<double>(i) * kWrapBinS);
+    }
 
     for (std::size_t j = 0; j < k_; ++j) {
       const double h = horizon_t_[j] + s.max_wait_s;
@@ -366,13 +379,27 @@ class PredictivePacer final : public Pacer {
         }
         talk_free_[i * k_ + j] = std::clamp(free * stay, 0.0, 1.0);
       }
+      // In wrap-up for e seconds (on the grid, so h is a whole number of steps
+      // away up to rounding): done by h.
+      const auto h_steps = static_cast<std::size_t>(std::lround(h / kWrapBinS));
       for (std::size_t i = 0; i < kWrapBins; ++i) {
-        const double e = static_cast<double>(i) * kWrapBinS;
-        const double alive = wrap_surv_.at(e);
-        const double done = alive < 1e-12 ? 1.0 : 1 - wrap_surv_.at(e + h) / alive;
+        const double alive = wrap_s[i];
+        const double done = alive < 1e-12 ? 1.0 : 1 - wrap_s[i + h_steps] / alive;
         wrap_free_[i * k_ + j] = std::clamp(done * stay, 0.0, 1.0);
       }
-      // A call ringing for a seconds: live and answered within t.
+      // Expected answers by t per unit rate of later placements: ∫0^t F(u) du.
+      const double t = horizon_t_[j];
+      double g = 0;
+      for (double x = 0.125; x < t; x += 0.25) g += ring_live_.cdf(x) * 0.25;
+      fut_g_[j] = g;
+    }
+    refresh_ringing(p);
+  }
+
+  // A call ringing for a seconds: live and answered within t.
+  void refresh_ringing(double p) {
+    table_p_ = p;
+    for (std::size_t j = 0; j < k_; ++j) {
       const double t = horizon_t_[j];
       for (std::size_t i = 0; i < kRingBins; ++i) {
         const double a = (static_cast<double>(i) + 0.5) * kRingBinS;
@@ -381,10 +408,6 @@ class PredictivePacer final : public Pacer {
         const double q = pending > 1e-12 ? p * (ring_live_.cdf(a + t) - fl) / pending : 0.0;
         ring_q_[i * k_ + j] = std::clamp(q, 0.0, 1.0);
       }
-      // Expected answers by t per unit rate of later placements: ∫0^t F(u) du.
-      double g = 0;
-      for (double x = 0.125; x < t; x += 0.25) g += ring_live_.cdf(x) * 0.25;
-      fut_g_[j] = g;
     }
   }
 
@@ -426,11 +449,17 @@ class PredictivePacer final : public Pacer {
         var_a_[j] += row[j] * (1 - row[j]);
       }
     }
-    for (double a : s.ringing_s) {
-      const double* row = &ring_q_[clamp_bin(a, kRingBinS, kRingBins) * k_];
+    // Ringing calls are many on big teams (hundreds at low answer rates) but
+    // their ages fall in few bins: sum per bin, then once per bin.
+    ring_count_.assign(kRingBins, 0.0);
+    for (double a : s.ringing_s) ring_count_[clamp_bin(a, kRingBinS, kRingBins)] += 1;
+    for (std::size_t b = 0; b < kRingBins; ++b) {
+      const double count = ring_count_[b];
+      if (count == 0) continue;
+      const double* row = &ring_q_[b * k_];
       for (std::size_t j = 0; j < k_; ++j) {
-        mu_x_[j] += row[j];
-        var_x_[j] += row[j] * (1 - row[j]);
+        mu_x_[j] += count * row[j];
+        var_x_[j] += count * row[j] * (1 - row[j]);
       }
     }
     for (std::size_t j = 0; j < k_; ++j) {
@@ -487,7 +516,7 @@ class PredictivePacer final : public Pacer {
       const double* row = &ring_q_[clamp_bin(a, kRingBinS, kRingBins) * k_];
       for (std::size_t j = 0; j < k_; ++j) add_bernoulli(pmf_x_[j], row[j]);
     }
-    for (std::size_t j = 0; j < k_; ++j) add_poisson(pmf_x_[j], fut_[j]);
+    for (std::size_t j = 0; j < k_; ++j) add_poisson(pmf_x_[j], fut_[j], scratch_a_, scratch_b_);
 
     std::size_t n = 0;
     predicted = 0;
@@ -589,6 +618,7 @@ class PredictivePacer final : public Pacer {
   std::vector<double> mu_a_, var_a_, mu_x_, var_x_;
   std::vector<double> fut_;
   std::vector<std::vector<double>> pmf_a_, pmf_x_;
+  std::vector<double> ring_count_, scratch_a_, scratch_b_;
 
   double theta_;
   double next_control_s_ = 0;
