@@ -393,3 +393,32 @@ TEST_CASE("keep-alive: many requests share one connection") {
   CHECK(requests.front().path == "/ari/channels");
   CHECK(requests.front().status == 200);
 }
+
+TEST_CASE("the recorded error scenario replays request by request: same statuses, same bodies") {
+  ari::LoopbackAri server(fast());
+  raw::Http http(server.port());
+  raw::Events events(server.port(), "app=probe&api_key=dialer:dialer");
+  REQUIRE(events.open());
+  int replayed = 0;
+  for (const auto& rec : support::read_jsonl("errors.http.jsonl")) {
+    const std::string method = support::str(rec.at("method"));
+    if (method.find("WebSocket") != std::string::npos) continue;  // handshakes: the events tests
+    const std::string path = support::str(rec.at("path"));
+    const bool has_query = !rec.at("query").as_object().empty();
+    const int status = static_cast<int>(rec.at("status").as_int64());
+    // The probe sent the 401 case without credentials.
+    const auto r = http.request(method, path + (has_query ? "?" + support::query_of(rec) : std::string{}), {}, {},
+                                status != 401);
+    INFO(method << " " << path << " " << support::str(rec.at("query")) << " -> " << r.status << " " << r.body);
+    CHECK(r.status == status);
+    if (rec.at("body").is_null())
+      CHECK(r.body.empty());
+    else
+      CHECK(support::comparable(r.json) == support::comparable(rec.at("body")));
+    ++replayed;
+    // The probe's next requests came a second later, when this call was up in Stasis.
+    if (r.status == 200 && path == "/ari/channels")
+      events.until([](const json::object& e) { return raw::is(e, "StasisStart", "probe-dup"); });
+  }
+  CHECK(replayed == 21);
+}
