@@ -29,8 +29,13 @@ struct IoThread {
   boost::asio::io_context io;
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work{io.get_executor()};
   std::thread thread{[this] { io.run(); }};
+  // Lets the transport finish closing its sockets, then stops.
   ~IoThread() {
     work.reset();
+    const auto limit = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (!io.stopped() && std::chrono::steady_clock::now() < limit) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
     io.stop();
     thread.join();
   }

@@ -328,19 +328,22 @@ struct AriCallControl::Impl : std::enable_shared_from_this<Impl> {
   }
 
   void resynced(std::size_t vanished_channels, std::size_t vanished_bridges) {
+    // The gap is accounted for before originates open again, so whoever sees
+    // ready() also sees the gap.
+    if (down) {
+      down = false;
+      ++gaps;
+      GapReport report;
+      report.duration = std::chrono::duration_cast<std::chrono::milliseconds>(
+          std::chrono::steady_clock::now() - down_since);
+      report.vanished_channels = vanished_channels;
+      report.vanished_bridges = vanished_bridges;
+      log(LogLevel::info, "ARI resynchronised after a gap of " +
+                              std::to_string(report.duration.count()) + " ms; " +
+                              std::to_string(vanished_channels) + " channel(s) vanished");
+      if (options.on_gap) options.on_gap(report);
+    }
     ready = true;
-    if (!down) return;  // the first connect is no gap
-    down = false;
-    ++gaps;
-    GapReport report;
-    report.duration = std::chrono::duration_cast<std::chrono::milliseconds>(
-        std::chrono::steady_clock::now() - down_since);
-    report.vanished_channels = vanished_channels;
-    report.vanished_bridges = vanished_bridges;
-    log(LogLevel::info, "ARI resynchronised after a gap of " +
-                            std::to_string(report.duration.count()) + " ms; " +
-                            std::to_string(vanished_channels) + " channel(s) vanished");
-    if (options.on_gap) options.on_gap(report);
   }
 };
 
