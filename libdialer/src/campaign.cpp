@@ -87,7 +87,7 @@ Result<void> validate_campaign(const Campaign& c) {
   if (c.wrapup_timeout && c.wrapup_timeout->count() <= 0) {
     return bad("wrapup_timeout must be positive");
   }
-  if (c.hopper_size < 1 || c.hopper_size > 100000) return bad("hopper_size must be 1..100000");
+  if (c.hopper_size > 100000) return bad("hopper_size must be 0 (automatic) or 1..100000");
   if (c.ring_timeout.count() < 1 || c.ring_timeout.count() > 300) {
     return bad("ring_timeout must be 1..300 seconds");
   }

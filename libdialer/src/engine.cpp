@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <deque>
 #include <queue>
 #include <unordered_map>
@@ -971,7 +972,7 @@ struct Engine::Impl {
       HopperOptions o;
       o.campaign = config.id;
       o.owner = options.node;
-      o.capacity = config.hopper_size;
+      o.capacity = hopper_capacity(campaign);
       o.order = config.lead_order;
       o.max_attempts = lead_attempt_cap(config);
       o.calling_hours = config.compliance.calling_hours;
@@ -981,6 +982,14 @@ struct Engine::Impl {
         return false;
       }
       campaign.hopper.emplace(std::move(created).value());
+    }
+    if (config.hopper_size == 0) {
+      // Automatic: follow the pace, without churning on small changes.
+      const std::size_t wanted = hopper_capacity(campaign);
+      const std::size_t held = campaign.hopper->options().capacity;
+      if (wanted > held + held / 4 || wanted + wanted / 4 < held) {
+        (void)campaign.hopper->set_capacity(wanted);
+      }
     }
     Result<void> step = campaign.hopper->renew(ports.leads, now);
     if (step) {
@@ -995,6 +1004,30 @@ struct Engine::Impl {
     }
     campaign.store_failing = false;
     return true;
+  }
+
+  // The campaign's hopper_size, or for an automatic hopper (0): working
+  // agents × dial level × calls per line per minute × kAutoHopperMinutes.
+  std::size_t hopper_capacity(const CampaignRuntime& campaign) const {
+    const Campaign& config = campaign.config;
+    if (config.hopper_size != 0) return config.hopper_size;
+    std::size_t working = 0;
+    std::size_t talking = 0;
+    for (AgentId id : campaign.members) {
+      const AgentRuntime& a = agents.at(id);
+      if (takes_calls(a) || a.status.state == AgentState::wrapup) ++working;
+      if (a.status.state == AgentState::busy) ++working, ++talking;
+    }
+    const double in_flight =
+        static_cast<double>(campaign.unanswered.size() + campaign.waiting.size() + talking);
+    const double level =
+        working == 0 ? 1.0 : std::max(1.0, in_flight / static_cast<double>(working));
+    const double per_line_per_minute =
+        60.0 / static_cast<double>(std::max<std::int64_t>(1, config.ring_timeout.count()));
+    const double size = static_cast<double>(std::max<std::size_t>(1, working)) * level *
+                        per_line_per_minute * kAutoHopperMinutes;
+    return std::clamp(static_cast<std::size_t>(std::ceil(size)), kMinAutoHopper,
+                      std::size_t{100000});
   }
 
   static std::uint32_t lead_attempt_cap(const Campaign& c) {

@@ -77,6 +77,13 @@ Result<void> Hopper::renew(LeadStore& store, WallTime now) {
   return ok();
 }
 
+Result<void> Hopper::set_capacity(std::size_t capacity) {
+  if (capacity == 0) return Error{Errc::invalid_argument, "hopper capacity must be positive"};
+  options_.capacity = capacity;
+  options_.refill_below = std::max<std::size_t>(1, capacity / 2);
+  return ok();
+}
+
 Result<void> Hopper::release_all(LeadStore& store) {
   std::vector<LeadId> ids;
   ids.reserve(leads_.size());

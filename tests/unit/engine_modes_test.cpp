@@ -198,6 +198,30 @@ TEST_SUITE("engine: autodial") {
     CHECK(store.find_call(ann.last_call).value().outcome == CallOutcome::refused);
   }
 
+  TEST_CASE_FIXTURE(ModesFixture, "an automatic hopper is sized from agents, pace and ring timeout") {
+    Campaign c = autodial_campaign();
+    c.hopper_size = 0;
+    c.ring_timeout = std::chrono::seconds{20};
+    REQUIRE(engine.save_campaign(c));
+    for (std::uint64_t i = 10; i < 400; ++i) {
+      const std::string digits = "41555" + std::to_string(10000 + i);
+      REQUIRE(store.add_lead({LeadId{i}, kSales, us_number(digits.c_str()), "America/Los_Angeles", {}}));
+    }
+    log_in(kAlice);
+    advance(1s);
+    // One agent, level 1, 3 calls per line per minute, 3 minutes: 9, so the floor.
+    CHECK(engine.campaign_stats(kSales)->hopper_depth == kMinAutoHopper - 1);
+    for (std::uint64_t i = 3; i < 40; ++i) {
+      REQUIRE(engine.save_agent({AgentId{i}, "agent" + std::to_string(i), "", "PJSIP/a" + std::to_string(i)}));
+      REQUIRE(engine.log_in(AgentId{i}, kSales));
+    }
+    advance(1s);
+    // 38 agents × 1 × 3 × 3 = 342 held, less the calls now ringing.
+    const CampaignStats stats = engine.campaign_stats(kSales).value();
+    CHECK(stats.ringing == 38);
+    CHECK(stats.hopper_depth + stats.ringing >= 342);
+  }
+
   TEST_CASE_FIXTURE(ModesFixture, "an empty hopper is reported once, not on every tick") {
     REQUIRE(engine.save_campaign(autodial_campaign()));
     log_in(kAlice);

@@ -65,6 +65,11 @@ struct PacingSettings {
   std::chrono::minutes day_offset{0};
 };
 
+/// An automatic hopper (Campaign::hopper_size 0) holds this many minutes of
+/// dialing, and never fewer than kMinAutoHopper leads.
+inline constexpr int kAutoHopperMinutes = 3;
+inline constexpr std::size_t kMinAutoHopper = 50;
+
 /// Wrap-up ends on its own after this long when a campaign sets no timeout.
 inline constexpr std::chrono::seconds kDefaultWrapupTimeout{300};
 /// Longest agent notes accepted with a disposition (bytes).
@@ -91,7 +96,11 @@ struct Campaign {
   /// Where an agent goes when wrap-up times out: empty for available, else one
   /// of break_types.
   std::string break_after_wrapup_timeout;
-  /// Ready-to-dial leads kept per campaign. Default 500; 1..100000.
+  /// Ready-to-dial leads kept per campaign. Default 500; 1..100000, or 0 for
+  /// automatic: enough for kAutoHopperMinutes of dialing at the current pace,
+  /// sized as VICIdial's auto hopper is — working agents × dial level (calls
+  /// in flight per working agent, at least 1) × calls per line per minute
+  /// (60 s / ring_timeout) × minutes — never under kMinAutoHopper.
   std::size_t hopper_size = 500;
   /// How long a customer leg rings before it counts as no answer. 1..300 s.
   std::chrono::seconds ring_timeout{30};

@@ -65,6 +65,9 @@ class Hopper {
   /// another dialer took them after it expired) are dropped from the hopper.
   /// Errors: those of LeadStore::renew_leases.
   Result<void> renew(LeadStore& store, WallTime now);
+  /// Changes how many leads the hopper aims to hold (refill below half of
+  /// it); leads already held are kept. Errors: Errc::invalid_argument for 0.
+  Result<void> set_capacity(std::size_t capacity);
   /// Gives every held lead back (campaign stopped, shutting down).
   Result<void> release_all(LeadStore& store);
 
