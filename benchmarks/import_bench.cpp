@@ -1,15 +1,22 @@
 // CSV lead import throughput, stage by stage, so the numbers show where the
 // time goes: the CSV reader alone, libphonenumber alone, the whole import into
-// a store that does nothing, into the memory store, and — when built with it —
-// into SQLite next to the sqlite3 shell's own `.import` of the same file.
+// a store that does nothing, into the memory store, and — when built with
+// them — into SQLite next to the sqlite3 shell's own `.import` of the same
+// file, and into PostgreSQL next to psql's `\copy` of it (the raw baselines).
 //
 //   dialer_import_bench [--rows=N] [google benchmark flags]
+//
+// PostgreSQL runs when DIALER_BENCH_PG_DSN names a server on which the
+// benchmark may create and drop databases (docs/storage.md shows one way).
+// For ratios in one run, interleave: --benchmark_repetitions=3
+// --benchmark_enable_random_interleaving=true.
 //
 // The CSV file (N rows, default 100,000, ~90 bytes a row, distinct valid US
 // numbers written half in E.164 and half in national form) is generated in
 // the temporary directory at start and removed at exit.
 // Results: docs/lead-import.md.
 #include <benchmark/benchmark.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -17,6 +24,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <random>
 #include <string>
 #include <string_view>
@@ -28,6 +36,9 @@
 #include "internal/csv_reader.hpp"
 #if DIALER_BENCH_WITH_SQLITE
 #include "dialer/sqlite/sqlite_store.hpp"
+#endif
+#if DIALER_BENCH_WITH_POSTGRES
+#include "dialer/postgres/postgres_store.hpp"
 #endif
 
 namespace {
@@ -98,6 +109,16 @@ ImportOptions options(std::size_t threads) {
   return o;
 }
 
+/// CPU time (user + system) of the child processes waited for so far.
+double children_cpu_seconds() {
+  rusage u{};
+  ::getrusage(RUSAGE_CHILDREN, &u);
+  auto seconds = [](const timeval& t) {
+    return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
+  };
+  return seconds(u.ru_utime) + seconds(u.ru_stime);
+}
+
 void report_rows(benchmark::State& state, std::size_t rows) {
   const auto total = state.iterations() * static_cast<benchmark::IterationCount>(rows);
   state.SetItemsProcessed(total);
@@ -118,7 +139,7 @@ void BM_ParseCsvOnly(benchmark::State& state) {
   }
   report_rows(state, rows - 1);
 }
-BENCHMARK(BM_ParseCsvOnly)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_ParseCsvOnly)->Unit(benchmark::kMillisecond)->UseRealTime()->MeasureProcessCPUTime();
 
 void BM_NormalizeNumber(benchmark::State& state) {
   NumberPlan plan;
@@ -148,7 +169,7 @@ void BM_ImportNullStore(benchmark::State& state) {
   }
   report_rows(state, g_rows);
 }
-BENCHMARK(BM_ImportNullStore)->Arg(1)->Arg(2)->Arg(4)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_ImportNullStore)->Arg(1)->Arg(2)->Arg(4)->Unit(benchmark::kMillisecond)->UseRealTime()->MeasureProcessCPUTime();
 
 void BM_ImportMemoryStore(benchmark::State& state) {
   const auto o = options(static_cast<std::size_t>(state.range(0)));
@@ -160,7 +181,53 @@ void BM_ImportMemoryStore(benchmark::State& state) {
   }
   report_rows(state, g_rows);
 }
-BENCHMARK(BM_ImportMemoryStore)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_ImportMemoryStore)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime()->MeasureProcessCPUTime();
+
+/// A store on a fresh database for one timed import, with campaign 1 saved;
+/// the destructor removes the database. `error` is set when it cannot be made.
+struct Target {
+  virtual ~Target() = default;
+  LeadStore* store = nullptr;
+  std::string error;
+
+  /// Keeps the opened store in `keep` and saves campaign 1 (the import's)
+  /// in it, or records why it could not be opened.
+  template <class S>
+  void adopt(Result<std::unique_ptr<S>> opened, std::unique_ptr<S>& keep) {
+    if (!opened) {
+      error = opened.error().message();
+      return;
+    }
+    keep = std::move(opened).value();
+    store = keep.get();
+    Campaign c;
+    c.id = CampaignId{1};
+    c.name = "bench";
+    if (auto saved = keep->save_campaign(c); !saved) error = saved.error().message();
+  }
+};
+
+/// Times import_leads with range(0) threads into a new Target per
+/// iteration; `make` runs untimed.
+template <class Make>
+void time_imports(benchmark::State& state, Make make) {
+  const auto o = options(static_cast<std::size_t>(state.range(0)));
+  for (auto _ : state) {
+    state.PauseTiming();
+    std::unique_ptr<Target> target = make();
+    if (!target->error.empty()) {
+      state.SkipWithError(target->error.c_str());
+      break;
+    }
+    state.ResumeTiming();
+    auto r = import_leads(*target->store, g_csv, o);
+    check(r, state);
+    state.PauseTiming();
+    target.reset();
+    state.ResumeTiming();
+  }
+  report_rows(state, g_rows);
+}
 
 #if DIALER_BENCH_WITH_SQLITE
 std::filesystem::path temp_db(const char* name) {
@@ -172,41 +239,42 @@ std::filesystem::path temp_db(const char* name) {
   return p;
 }
 
-void BM_ImportSqlite(benchmark::State& state) {
-  const auto o = options(static_cast<std::size_t>(state.range(0)));
-  for (auto _ : state) {
-    state.PauseTiming();
-    const auto path = temp_db("dialer_import_bench_");
+struct SqliteTarget final : Target {
+  std::filesystem::path path = temp_db("dialer_import_bench_");
+  std::unique_ptr<sqlite::SqliteStore> db;
+  explicit SqliteTarget(bool sync_commits) {
     sqlite::Options so;
     so.path = path.string();
-    so.sync_commits = false;
-    auto store = sqlite::SqliteStore::open(so);
-    if (!store) {
-      state.SkipWithError(store.error().message().c_str());
-      break;
-    }
-    Campaign c;
-    c.id = CampaignId{1};
-    c.name = "bench";
-    if (auto saved = (*store)->save_campaign(c); !saved) {
-      state.SkipWithError(saved.error().message().c_str());
-      break;
-    }
-    state.ResumeTiming();
-    auto r = import_leads(**store, g_csv, o);
-    check(r, state);
-    state.PauseTiming();
-    store->reset();
-    std::filesystem::remove(path);
-    state.ResumeTiming();
+    so.sync_commits = sync_commits;
+    adopt(sqlite::SqliteStore::open(so), db);
   }
-  report_rows(state, g_rows);
+  ~SqliteTarget() override {
+    db.reset();
+    for (const char* suffix : {"", "-wal", "-shm"}) {
+      std::error_code ec;
+      std::filesystem::remove(path.string() + suffix, ec);
+    }
+  }
+};
+
+/// Args: threads, sync_commits (1 = the default, an fsync per commit).
+void BM_ImportSqlite(benchmark::State& state) {
+  const bool sync = state.range(1) != 0;
+  time_imports(state, [sync] { return std::make_unique<SqliteTarget>(sync); });
 }
-BENCHMARK(BM_ImportSqlite)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_ImportSqlite)
+    ->ArgNames({"threads", "sync"})
+    ->Args({1, 0})
+    ->Args({2, 0})
+    ->Args({2, 1})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime()
+    ->MeasureProcessCPUTime();
 
 /// The raw baseline: the sqlite3 shell's `.import` of the same file into a
 /// plain table (no normalisation, no checks, one transaction).
 void BM_SqliteShellImport(benchmark::State& state) {
+  const double children_before = children_cpu_seconds();
   for (auto _ : state) {
     const auto path = temp_db("dialer_import_shell_");
     const std::string cmd = "sqlite3 '" + path.string() + "' '.mode csv' '.import " +
@@ -218,8 +286,82 @@ void BM_SqliteShellImport(benchmark::State& state) {
     std::filesystem::remove(path);
   }
   report_rows(state, g_rows);
+  // The shell's own CPU time (this process only waits for it).
+  state.counters["child_cpu_s"] = benchmark::Counter(
+      children_cpu_seconds() - children_before, benchmark::Counter::kAvgIterations);
 }
-BENCHMARK(BM_SqliteShellImport)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_SqliteShellImport)->Unit(benchmark::kMillisecond)->UseRealTime()->MeasureProcessCPUTime();
+#endif
+
+#if DIALER_BENCH_WITH_POSTGRES
+/// A database of its own on the server DIALER_BENCH_PG_DSN names, dropped at
+/// the end; psql does the administration, as in store_bench.cpp.
+class PgDatabase {
+ public:
+  PgDatabase() : name_("dialer_import_bench_" + std::to_string(::getpid()) + "_" +
+                       std::to_string(++counter_)) {
+    admin("CREATE DATABASE " + name_);
+  }
+  ~PgDatabase() { admin("DROP DATABASE IF EXISTS " + name_ + " WITH (FORCE)"); }
+  PgDatabase(const PgDatabase&) = delete;
+  PgDatabase& operator=(const PgDatabase&) = delete;
+  std::string dsn() const { return server() + " dbname=" + name_; }
+  /// Runs psql on this database; false if it failed.
+  bool psql(const std::string& args) const {
+    const std::string cmd = "psql -X -q -v ON_ERROR_STOP=1 -d \"" + dsn() + "\" " + args +
+                            " >/dev/null 2>&1";
+    return std::system(cmd.c_str()) == 0;
+  }
+  static std::string server() { return std::getenv("DIALER_BENCH_PG_DSN"); }
+
+ private:
+  static void admin(const std::string& sql) {
+    const std::string cmd = "psql -X -q -d \"" + server() + "\" -c \"" + sql + "\" >/dev/null 2>&1";
+    (void)std::system(cmd.c_str());
+  }
+  static inline int counter_ = 0;
+  std::string name_;
+};
+
+struct PostgresTarget final : Target {
+  PgDatabase database;
+  std::unique_ptr<postgres::PostgresStore> db;
+  PostgresTarget() {
+    postgres::Options po;
+    po.dsn = database.dsn();
+    adopt(postgres::PostgresStore::open(po), db);
+  }
+  ~PostgresTarget() override { db.reset(); }  // before the database goes
+};
+
+void BM_ImportPostgres(benchmark::State& state) {
+  time_imports(state, [] { return std::make_unique<PostgresTarget>(); });
+}
+BENCHMARK(BM_ImportPostgres)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime()->MeasureProcessCPUTime();
+
+/// The raw baseline: psql's `\copy` of the same file into a plain table (no
+/// normalisation, no checks, no index, one COPY).
+void BM_PsqlCopy(benchmark::State& state) {
+  for (auto _ : state) {
+    state.PauseTiming();
+    auto db = std::make_unique<PgDatabase>();
+    if (!db->psql("-c \"CREATE TABLE leads (phone text, first_name text, last_name text,"
+                  " email text, notes text)\"")) {
+      state.SkipWithError("psql failed (apt install postgresql-client)");
+      break;
+    }
+    state.ResumeTiming();
+    if (!db->psql("-c \"\\copy leads FROM '" + g_csv.string() + "' WITH (FORMAT csv, HEADER)\"")) {
+      state.SkipWithError("psql \\copy failed");
+      break;
+    }
+    state.PauseTiming();
+    db.reset();
+    state.ResumeTiming();
+  }
+  report_rows(state, g_rows);
+}
+BENCHMARK(BM_PsqlCopy)->Unit(benchmark::kMillisecond)->UseRealTime()->MeasureProcessCPUTime();
 #endif
 
 /// Takes --rows=N out of argv, leaving Google Benchmark's flags.
