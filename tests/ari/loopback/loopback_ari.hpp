@@ -25,6 +25,8 @@ namespace dialer::testing::ari {
 
 struct LoopbackAriOptions {
   std::string user = "dialer", password = "dialer", app = "dialer-test";  // basic auth / api_key=user:password
+  // (`app` is the name tests should use, as DIALER_TEST_ARI_APP; the server,
+  // like Asterisk, serves whatever app a WebSocket asks for.)
   double time_scale = 1.0;   // dialplan durations are multiplied by this (0.01: a 20 s talk lasts 200 ms)
   // The agents dialplan answers and then Wait(600)s before hanging up by
   // itself; tests that keep an agent longer than 600 s * time_scale raise this.
@@ -59,7 +61,8 @@ class LoopbackAri {
   // with `path_prefix` answer `status` with {"message": "<reason phrase>"} and
   // have no effect, e.g. ("POST", "/ari/channels", 500).
   void fail_next(std::string method, std::string path_prefix, int status, int count = 1);
-  void restart_asterisk();               // like an Asterisk restart: every channel and bridge vanishes (ChannelDestroyed not sent), websockets dropped
+  void restart_asterisk();               // like an Asterisk restart: every channel and bridge vanishes (ChannelDestroyed not sent), websockets dropped,
+                                         // kept-alive HTTP connections cut, asterisk/info's startup_time changes
   // A half-open connection: every open event WebSocket goes silent (no more
   // events, no pong to a ping, TCP left open). Its apps stay bound to it, so
   // their events are lost, until another socket takes the app over.
