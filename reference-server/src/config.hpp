@@ -1,0 +1,74 @@
+// dialerd's configuration: a JSON file (every key optional, documented with
+// its default in docs/dialerd.md) overridden by command-line flags. Parsing
+// refuses unknown keys and flags, so a typo never silently keeps a default.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "dialer/error.hpp"
+#include "log.hpp"
+
+namespace dialerd {
+
+struct AriServer {
+  /// "http://asterisk:8088/ari"
+  std::string url;
+  std::string user;
+  std::string password;
+  /// The Stasis application the dialplan hands calls to.
+  std::string app = "dialer";
+};
+
+/// How slow the password hash is (libsodium's Argon2id limits).
+enum class HashCost { interactive, moderate, minimal };
+
+struct Config {
+  /// Run the embedded demo world: SQLite in data_dir, the simulated PBX.
+  bool demo = false;
+  /// HOST:PORT; port 0 picks a free one (the bound address is printed).
+  std::string listen = "127.0.0.1:8080";
+  /// A SQLite file path, or a postgresql:// URI.
+  std::string store;
+  /// Where credentials (logins and password hashes) live: a SQLite file.
+  /// Empty: the store's file when it is SQLite, else dialerd-auth.db beside data_dir.
+  std::string auth_db;
+  /// The demo's directory (a fresh temporary one when empty).
+  std::string data_dir;
+  /// This node's name for lead leases.
+  std::string node = "dialerd";
+  std::vector<AriServer> ari;
+  LogLevel log_level = LogLevel::info;
+  /// Static panel files; empty: the web/ directory of the source tree.
+  std::string web_dir;
+  std::chrono::seconds token_ttl{12 * 3600};
+  HashCost password_hash = HashCost::interactive;
+  /// On SIGTERM/SIGINT live calls may continue this long before they are hung up.
+  std::chrono::seconds shutdown_grace{30};
+  /// Created (or its password reset) at start when set: the first admin.
+  std::string bootstrap_admin_login;
+  /// Name of the environment variable holding the bootstrap admin's password.
+  std::string bootstrap_admin_password_env = "DIALERD_ADMIN_PASSWORD";
+  /// libphonenumber-format prefix → time zone map (lead_import.hpp) for typed
+  /// numbers that match no lead; empty: none (such numbers are refused).
+  std::string number_time_zones;
+  /// Largest request body accepted (CSV uploads). Default 32 MiB.
+  std::size_t max_body_bytes = 32u << 20;
+};
+
+/// Reads the JSON config file into `config` (keys not present keep their value).
+/// Errors: Errc::not_found (no file), Errc::invalid_argument (bad JSON, unknown
+/// key, wrong type), naming the key.
+dialer::Result<void> load_config_file(const std::string& path, Config& config);
+
+/// Applies argv. `--help` sets help. Errors: Errc::invalid_argument naming the flag.
+dialer::Result<void> parse_args(int argc, char** argv, Config& config, bool& help);
+
+const char* usage();
+
+/// Splits "host:port" ("[::1]:8080" too). Errors: Errc::invalid_argument.
+dialer::Result<std::pair<std::string, std::uint16_t>> split_host_port(const std::string& text);
+
+}  // namespace dialerd

@@ -1,0 +1,126 @@
+// The dialer as the server runs it: the stores, the call control (simulated
+// PBX or ARI), the Engine, and the one steady_timer that drives the engine's
+// and the PBX's deadlines, all on the server's io_context thread.
+//
+// It is the engine's EventSink: events are turned into the panel protocol's
+// messages and routed through the AgentHub, counted for /metrics, and logged.
+// Every entry point that feeds the engine an input calls kick() afterwards so
+// the timer is re-armed to the new earliest deadline.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <unordered_map>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/json.hpp>
+
+#include "agent_hub.hpp"
+#include "config.hpp"
+#include "credentials.hpp"
+#include "dialer/engine.hpp"
+#include "dialer/event_sink.hpp"
+#include "dialer/store.hpp"
+#include "metrics.hpp"
+
+namespace dialer::sim {
+class SimulatedPbx;
+}
+namespace dialer::ari {
+class AriCallControl;
+}
+
+namespace dialerd {
+
+class Service final : public dialer::EventSink {
+ public:
+  Service(boost::asio::io_context& io, Config config);
+  ~Service() override;
+
+  /// Opens the store and credentials, builds the call control and the engine,
+  /// loads the saved configuration into the engine (and seeds the demo world).
+  dialer::Result<void> start();
+
+  dialer::Engine& engine() { return *engine_; }
+  dialer::LeadStore& leads() { return *leads_; }
+  dialer::CallLogStore& call_log() { return *call_log_; }
+  dialer::ConfigStore& config_store() { return *config_store_; }
+  Credentials& credentials() { return *credentials_; }
+  AgentHub& hub() { return hub_; }
+  ServerCounters& counters() { return counters_; }
+  const Config& config() const { return config_; }
+  dialer::sim::SimulatedPbx* pbx() { return pbx_.get(); }
+  boost::asio::io_context& io() { return io_; }
+
+  /// Re-arms the timer to the earliest deadline. Call after every input.
+  void kick();
+
+  /// The panel snapshot of an agent (docs/api.md); nullopt for an unknown agent.
+  std::optional<boost::json::object> snapshot(dialer::AgentId agent) const;
+  /// The campaign as panels see it (snapshot.campaign).
+  boost::json::object panel_campaign(const dialer::Campaign& c) const;
+
+  /// Agents the engine knows (for metrics and snapshots).
+  void remember_agent(dialer::AgentId id) { agents_.insert(id); }
+  void forget_agent(dialer::AgentId id) { agents_.erase(id); }
+  const std::set<dialer::AgentId>& agents() const { return agents_; }
+
+  /// Leads of a campaign whose number contains `q` (digits) or whose fields
+  /// contain it (text), lowest ids first, at most `limit`.
+  dialer::Result<std::vector<dialer::LeadId>> search_leads(dialer::CampaignId campaign,
+                                                           const std::string& q, std::size_t limit);
+
+  /// Whether the store answers and every ARI server is ready; `why` names what is not.
+  bool ready(std::string& why);
+  std::string metrics_text();
+
+  /// True once shutdown began: no new calls or log-ins are accepted.
+  bool draining() const { return draining_; }
+  /// No new calls; live calls may finish until the grace deadline, then are
+  /// hung up; pending writes are flushed; then `done` runs.
+  void shutdown(std::function<void()> done);
+
+  // EventSink
+  void publish(const dialer::Event& event) noexcept override;
+
+ private:
+  void on_timer_fired();
+  void drain_step();
+  dialer::Result<void> load_configuration();
+  dialer::Result<void> flush_store();
+
+  boost::asio::io_context& io_;
+  Config config_;
+  dialer::SystemClock clock_;
+  std::unique_ptr<dialer::LeadStore> store_owner_;
+  dialer::LeadStore* leads_ = nullptr;
+  dialer::CallLogStore* call_log_ = nullptr;
+  dialer::ConfigStore* config_store_ = nullptr;
+  dialer::DoNotCallStore* dnc_ = nullptr;
+  std::function<dialer::Result<void>()> flush_;
+  /// The SQLite file, for lead search; empty with PostgreSQL.
+  std::string sqlite_path_;
+  std::unique_ptr<Credentials> credentials_;
+  std::unique_ptr<dialer::sim::SimulatedPbx> pbx_;
+  std::unique_ptr<dialer::ari::AriCallControl> ari_;
+  std::unique_ptr<dialer::CallControl> null_control_;
+  std::unique_ptr<dialer::Engine> engine_;
+  boost::asio::steady_timer timer_;
+  std::optional<dialer::SteadyTime> armed_for_;
+  AgentHub hub_;
+  ServerCounters counters_;
+  std::set<dialer::AgentId> agents_;
+  /// The last screen pop of each agent's current call, for snapshots.
+  std::unordered_map<dialer::AgentId, dialer::LeadPop> pops_;
+  bool draining_ = false;
+  dialer::SteadyTime drain_deadline_{};
+  std::function<void()> drained_;
+  std::uint64_t ari_reconnects_ = 0;
+};
+
+}  // namespace dialerd

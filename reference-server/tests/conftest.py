@@ -1,0 +1,10 @@
+import pytest
+
+from dialerd_client import Server
+
+
+@pytest.fixture(scope="module")
+def server():
+    s = Server().start()
+    yield s
+    s.stop()
