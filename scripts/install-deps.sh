@@ -13,6 +13,7 @@ packages=(
   sqlite3  # the raw baseline of benchmarks/import_bench.cpp (.import)
   # The SQL stores, and the PostgreSQL 15 server their tests start themselves.
   libsqlite3-dev libsqlitecpp-dev libpqxx-dev libpq-dev postgresql-15
+  libsodium-dev  # dialerd: Argon2id password hashes and session tokens
 )
 
 missing=()
