@@ -25,8 +25,10 @@ constexpr CampaignId kCampaign{1};
 // Monday 2026-01-05 09:00 UTC: the campaign's day (day_offset 0) starts at
 // 09:00, as VICIdial's time-of-day rules expect a working day to.
 constexpr std::chrono::seconds kDayStart{1767603600};
-// Generated leads live in one zone; calling hours cover the whole day.
-constexpr const char* kLeadZone = "America/New_York";
+// Generated leads live in one zone; calling hours cover the whole day. (A
+// name of at most 15 characters stays inside std::string's own buffer: leads
+// are copied several times on their way to a call.)
+constexpr const char* kLeadZone = "America/Chicago";
 
 // Counts what the engine itself reports.
 class MetricsSink final : public EventSink {
@@ -47,10 +49,10 @@ class MetricsSink final : public EventSink {
   std::string first_alarm;
 };
 
-// Distinct, well-formed New York numbers: +1 212 200-0000 upwards, then the
+// Distinct, well-formed Chicago numbers: +1 312 200-0000 upwards, then the
 // next area code.
 PhoneNumber generated_number(std::uint64_t k) {
-  static constexpr const char* kAreas[] = {"212", "646", "718", "917", "347", "929"};
+  static constexpr const char* kAreas[] = {"312", "773", "872", "630", "708", "847"};
   constexpr std::uint64_t kPerArea = 8000000;
   const std::uint64_t area = (k / kPerArea) % std::size(kAreas);
   return PhoneNumber{std::string("+1") + kAreas[area] + std::to_string(2000000 + k % kPerArea), "US"};
