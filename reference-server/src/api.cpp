@@ -750,7 +750,7 @@ void Api::agents_admin(Ctx& ctx) {
   if (!existing && password.empty()) return reply_error(service_, ctx, 400, "invalid_argument", "field 'password' is required");
   dialer::Agent a = existing ? *existing : dialer::Agent{};
   if (!existing) {
-    std::uint64_t max = 0;
+    std::uint64_t max = last_agent_id_;
     for (const auto& x : *all) max = std::max(max, x.id.value);
     a.id = AgentId{max + 1};
   }
@@ -770,11 +770,16 @@ void Api::agents_admin(Ctx& ctx) {
       return reply_error(service_, ctx, 409, "conflict", "cannot rename a logged-in agent");
     }
   }
+  if (!existing) last_agent_id_ = a.id.value;
   // The slow hash runs off-thread; the change is applied when it is done.
   auto shared = std::make_shared<Ctx>(std::move(ctx));
   ctx.respond = nullptr;
   auto apply = [this, shared, a, existing](std::optional<std::string> hash) {
     Ctx& c = *shared;
+    // Checked again: another request may have taken the login while the hash ran.
+    if (auto taken = service_.credentials().find(a.login); taken && !(taken->role == Role::agent && taken->agent == a.id)) {
+      return reply_error(service_, c, 409, "conflict", "login '" + a.login + "' is taken");
+    }
     if (auto r = service_.engine().save_agent(a); !r) return reply_error(service_, c, r.error());
     if (auto r = service_.config_store().save_agent(a); !r) {
       if (existing) (void)service_.engine().save_agent(*existing);

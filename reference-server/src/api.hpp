@@ -65,6 +65,9 @@ class Api {
   /// A hash of a random password: unknown logins are verified against it so
   /// that they take as long as known ones.
   std::string dummy_hash_;
+  /// The highest agent id handed out, including creations still hashing
+  /// their password, so two concurrent creations never get the same id.
+  std::uint64_t last_agent_id_ = 0;
 };
 
 /// The HTTP status for an error of the library.

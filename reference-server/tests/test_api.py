@@ -367,3 +367,28 @@ def test_oversized_body_is_413(server):
     r = c.getresponse()
     assert r.status == 413
     c.close()
+
+
+def test_concurrent_agent_creations_get_distinct_ids(server):
+    admin = server.login("admin")["token"]
+    answers = []
+    lock = threading.Lock()
+
+    def create(i):
+        r = server.request("POST", "/api/v1/agents", {"login": f"par{i}", "name": f"P{i}", "endpoint": f"PJSIP/par{i}",
+                                                      "password": "parallel-pw"}, token=admin)
+        with lock:
+            answers.append(r[:2])
+
+    threads = [threading.Thread(target=create, args=(i,)) for i in range(12)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert all(status == 201 for status, _ in answers), answers
+    ids = [body["id"] for _, body in answers]
+    assert len(set(ids)) == 12
+    for _, body in answers:
+        status, login, _ = server.request("POST", "/api/v1/auth/login", {"login": body["login"], "password": "parallel-pw"})
+        assert status == 200 and login["agent_id"] == body["id"]
+        assert server.request("DELETE", f"/api/v1/agents/{body['id']}", token=admin)[0] == 200
