@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <map>
+#include <set>
 #include <sstream>
 
 #include <boost/asio/post.hpp>
@@ -68,7 +69,16 @@ std::string route_label_for(std::string_view method, const std::vector<std::stri
   if (!api) return std::string(method) == "GET" || std::string(method) == "HEAD" ? "static" : "other";
   std::string label;
   for (const auto& s : segments) label += "/" + (is_number(s) ? std::string("{id}") : s);
-  return label;
+  // Only the API's own routes become metric labels: arbitrary paths must not
+  // grow the metrics without bound.
+  static const std::set<std::string> known{
+      "/healthz", "/readyz", "/metrics", "/api/v1/auth/login", "/api/v1/auth/logout", "/api/v1/me",
+      "/api/v1/ws", "/api/v1/leads", "/api/v1/calls/{id}", "/api/v1/agents/{id}/state",
+      "/api/v1/agents/{id}/session", "/api/v1/agents/{id}/status", "/api/v1/agents/{id}/dial",
+      "/api/v1/agents/{id}/hangup", "/api/v1/agents/{id}/disposition", "/api/v1/campaigns",
+      "/api/v1/campaigns/{id}", "/api/v1/campaigns/{id}/leads", "/api/v1/campaigns/{id}/stats",
+      "/api/v1/carriers", "/api/v1/carriers/{id}", "/api/v1/agents", "/api/v1/agents/{id}"};
+  return known.count(label) != 0 ? label : "unmatched";
 }
 
 template <class IdT>
@@ -327,7 +337,9 @@ void Api::handle(Request request, Respond respond) {
   ctx->path = std::string(parsed->encoded_path());
   for (auto seg : parsed->segments()) ctx->segments.push_back(std::string(seg));
   for (auto p : parsed->params()) ctx->query[std::string(p.key)] = std::string(p.value);
-  bool api = !ctx->segments.empty() && ctx->segments[0] == "api";
+  bool api = !ctx->segments.empty() &&
+             (ctx->segments[0] == "api" || ctx->segments[0] == "healthz" || ctx->segments[0] == "readyz" ||
+              ctx->segments[0] == "metrics");
   ctx->route_label = route_label_for(ctx->req.method_string(), ctx->segments, api);
   try {
     route(*ctx);
