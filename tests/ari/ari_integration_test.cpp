@@ -115,7 +115,8 @@ struct World {
   std::unique_ptr<Engine> engine;
 
   explicit World(Asterisk& a, std::chrono::seconds ring_timeout = 30s,
-                 std::function<void(AriCallControlOptions&)> tweak = {})
+                 std::function<void(AriCallControlOptions&)> tweak = {},
+                 DialMode mode = DialMode::manual)
       : asterisk(a) {
     auto o = control_options(a);
     if (tweak) tweak(o);
@@ -131,6 +132,7 @@ struct World {
     c.carrier = kCustomers;
     c.caller_id = "Dialer Test <5551000>";
     c.ring_timeout = ring_timeout;
+    c.dial_mode = mode;
     REQUIRE(engine->save_campaign(c));
     REQUIRE(engine->save_agent({kAgent101, "a101", "Agent 101", "Local/101@agents"}));
     REQUIRE(engine->save_agent({kAgent102, "a102", "Agent 102", "Local/102@agents"}));
@@ -489,5 +491,50 @@ TEST_SUITE("ari") {
     CHECK(w.final_record(id).outcome == CallOutcome::busy);
     std::vector<CallEvent> queued;
     CHECK(w.control->drain(queued) == 0);
+  }
+
+  TEST_CASE("autodial of a small lead list with two agents lands every outcome in the queue and the call log") {
+    Asterisk a;
+    World w(a, 2s, {}, DialMode::autodial);
+    const std::vector<std::pair<char, CallOutcome>> plan = {
+        {'0', CallOutcome::completed}, {'5', CallOutcome::busy}, {'6', CallOutcome::failed},
+        {'7', CallOutcome::no_answer}, {'1', CallOutcome::completed}, {'5', CallOutcome::busy}};
+    for (std::size_t i = 0; i < plan.size(); ++i) {
+      // Distinct numbers with the wanted last digit: 41555501<i><digit>.
+      const std::string digits = "41555501" + std::to_string(i) + plan[i].first;
+      REQUIRE(w.store.add_lead({LeadId{i + 1}, kCampaign,
+                                normalize_number(digits, NumberPlan{}).value(),
+                                "America/Los_Angeles", {{"first_name", "Lead"}}}));
+    }
+    w.control->start();
+    REQUIRE(w.pump_until([&] { return w.control->ready(); }));
+    REQUIRE(w.engine->log_in(kAgent101, kCampaign));
+    REQUIRE(w.engine->log_in(kAgent102, kCampaign));
+    // The host loop: telephony events, the engine's timers on its clock, and
+    // agents closing each call at once.
+    auto all_logged = [&] {
+      std::size_t n = 0;
+      for (const CallRecord& r : w.store.calls()) n += r.outcome != CallOutcome::none ? 1 : 0;
+      return n >= plan.size();
+    };
+    REQUIRE(w.pump_until([&] {
+      w.clock.advance(100ms);
+      w.engine->on_timer();
+      for (AgentId agent : {kAgent101, kAgent102}) {
+        if (w.agent_state(agent) == AgentState::wrapup) {
+          REQUIRE(w.engine->submit_disposition(agent, {"NA", "", ""}));
+        }
+      }
+      return all_logged();
+    }));
+    for (std::size_t i = 0; i < plan.size(); ++i) {
+      CAPTURE(i);
+      CallOutcome got = CallOutcome::none;
+      for (const CallRecord& r : w.store.calls()) {
+        if (r.lead == LeadId{i + 1}) got = r.outcome;
+      }
+      CHECK(got == plan[i].second);
+      CHECK(w.store.queue_status(LeadId{i + 1}).has_value());
+    }
   }
 }
