@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what is missing (as root), then builds libdialer twice and runs
 # every test each time:
-#   1. Release, warnings as errors, every test: doctest suites through CTest,
+#   1. optimised (-O2, no debug info), warnings as errors, every test: doctest suites through CTest,
 #      pytest for the bindings, the tools, the example, the docs check, an
 #      install consumed by find_package, the server's API tests and the
 #      agent panel in headless Chromium;
@@ -22,8 +22,9 @@ if command -v ld.lld >/dev/null; then
   for kind in EXE SHARED MODULE; do common+=("-DCMAKE_${kind}_LINKER_FLAGS=-fuse-ld=lld"); done
 fi
 
-echo "== build: normal (Release)"
-cmake -S . -B build/normal "${common[@]}" -DCMAKE_BUILD_TYPE=Release >/dev/null
+echo "== build: normal (-O2, no debug info)"
+cmake -S . -B build/normal "${common[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O2 -DNDEBUG" >/dev/null
 cmake --build build/normal -j "$jobs"
 ctest --test-dir build/normal --output-on-failure -j "$jobs" "$@"
 
