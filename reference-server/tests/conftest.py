@@ -1,3 +1,5 @@
+import shutil
+
 import pytest
 
 from dialerd_client import Server
@@ -8,3 +10,4 @@ def server():
     s = Server().start()
     yield s
     s.stop()
+    shutil.rmtree(s.data_dir, ignore_errors=True)

@@ -1,5 +1,6 @@
 """SIGTERM: no new calls, live calls end by the grace deadline, writes flushed, exit 0."""
 
+import shutil
 import signal
 import time
 
@@ -30,6 +31,7 @@ def test_sigterm_lets_the_live_call_finish_then_exits_cleanly():
         assert status == 200 and record["state"] in ("ended", "dispositioned")
     finally:
         s2.stop()
+        shutil.rmtree(s.data_dir, ignore_errors=True)
 
 
 def test_sigint_with_no_calls_exits_at_once():
@@ -39,3 +41,4 @@ def test_sigint_with_no_calls_exits_at_once():
     assert s.proc.wait(10) == 0
     assert time.monotonic() - start < 10
     s.stop()
+    shutil.rmtree(s.data_dir, ignore_errors=True)
