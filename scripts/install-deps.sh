@@ -17,6 +17,36 @@ packages=(
   lld  # scripts/test.sh links with it: several times faster than ld.bfd on the test binaries
 )
 
+# --- browser tests of the agent panel (tests/browser) ------------------------
+# Debian's Chromium, Node.js with npm, and playwright-core from npm (pinned
+# by tests/browser/package-lock.json), which never downloads a browser: the
+# tests launch /usr/bin/chromium.
+# Runs before the check below, which ends the script when the build's
+# packages are all there.
+browser_packages=(chromium)
+command -v node >/dev/null || browser_packages+=(nodejs)
+command -v npm >/dev/null || browser_packages+=(npm)
+browser_missing=()
+for p in "${browser_packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || browser_missing+=("$p")
+done
+if [ ${#browser_missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "install-deps: missing packages: ${browser_missing[*]}; run this script as root" >&2
+    exit 1
+  fi
+  DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${browser_missing[@]}" >/dev/null
+fi
+repo_root="$(cd "$(dirname "$0")/.." && pwd)"
+browser_dir="$repo_root/tests/browser"
+# npm ci only when the lock file changed since the last install.
+if ! cmp -s "$browser_dir/package-lock.json" "$browser_dir/node_modules/.installed-lock.json"; then
+  (cd "$browser_dir" && npm ci --no-audit --no-fund --loglevel=error)
+  cp "$browser_dir/package-lock.json" "$browser_dir/node_modules/.installed-lock.json"
+fi
+# --- end of the browser tests' block ------------------------------------------
+
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

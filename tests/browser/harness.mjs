@@ -315,3 +315,21 @@ export async function dispose(page, code, notes, next = '') {
   await page.selectOption('#dispo-next', next);
   await page.click('#dispo-submit');
 }
+
+// Ends the page's call (hanging up if it is still live) and leaves the
+// wrap-up with the first disposition, if the server put the agent in one.
+// Returns the disposition code used, or null when there was no wrap-up.
+export async function finishCall(page, notes) {
+  if (await page.$eval('#btn-hangup', (b) => !b.disabled)) await page.click('#btn-hangup');
+  const outcome = await Promise.race([
+    page.waitForSelector('#dispo-modal[open]', { timeout: 90_000 }).then(() => 'wrapup'),
+    page.waitForFunction(() => document.querySelector('#call-state').dataset.state === 'idle'
+      && document.querySelector('#status-pill').dataset.status === 'available', null, { timeout: 90_000 }).then(() => 'available'),
+  ]);
+  if (outcome !== 'wrapup') return null;
+  const codes = await page.$$eval('#dispo-code option', (os) => os.map((o) => o.value).filter(Boolean));
+  check(codes.length > 0, 'the modal lists no dispositions');
+  await dispose(page, codes[0], notes);
+  await page.waitForSelector('#dispo-modal:not([open])', { timeout: 15_000 });
+  return codes[0];
+}
