@@ -524,6 +524,11 @@ el.dispoNotes.addEventListener('keydown', (event) => {
 // The disposition modal blocks: Escape does not close it, and if the browser
 // closes it anyway while the server still says wrap-up, it opens again.
 el.modal.addEventListener('cancel', (event) => event.preventDefault());
+// Chrome lets a second Escape close a dialog despite `cancel`; stopping the
+// key itself keeps the close request from starting at all.
+el.modal.addEventListener('keydown', (event) => {
+  if (event.key === 'Escape') event.preventDefault();
+});
 el.modal.addEventListener('close', () => {
   if (connected && state.status === 'wrapup') queueMicrotask(renderModal);
 });
