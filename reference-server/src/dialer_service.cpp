@@ -98,6 +98,16 @@ Result<void> Service::start() {
     log(will_retry ? LogLevel::warn : LogLevel::error, "store_write_failed",
         {{"error", e.message()}, {"will_retry", will_retry ? "true" : "false"}});
   };
+  // Both stores implement every port; the service keeps one pointer per port.
+  auto adopt_store = [this](auto owned) {
+    auto* p = owned.get();
+    leads_ = p;
+    call_log_ = p;
+    config_store_ = p;
+    dnc_ = p;
+    flush_ = [p] { return p->flush(); };
+    store_owner_ = std::move(owned);
+  };
   if (postgres) {
 #ifdef DIALERD_WITH_POSTGRES
     dialer::postgres::Options o;
@@ -105,13 +115,7 @@ Result<void> Service::start() {
     o.on_write_error = on_write_error;
     auto s = dialer::postgres::PostgresStore::open(o);
     if (!s) return std::move(s).error();
-    auto* p = s->get();
-    leads_ = p;
-    call_log_ = p;
-    config_store_ = p;
-    dnc_ = p;
-    flush_ = [p] { return p->flush(); };
-    store_owner_ = std::move(s).value();
+    adopt_store(std::move(s).value());
 #else
     return Error{Errc::invalid_argument, "this dialerd was built without PostgreSQL support"};
 #endif
@@ -121,13 +125,7 @@ Result<void> Service::start() {
     o.on_write_error = on_write_error;
     auto s = dialer::sqlite::SqliteStore::open(o);
     if (!s) return std::move(s).error();
-    auto* p = s->get();
-    leads_ = p;
-    call_log_ = p;
-    config_store_ = p;
-    dnc_ = p;
-    flush_ = [p] { return p->flush(); };
-    store_owner_ = std::move(s).value();
+    adopt_store(std::move(s).value());
     sqlite_path_ = store;
   }
   std::string auth_db = config_.auth_db;
