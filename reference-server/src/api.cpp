@@ -1,5 +1,6 @@
 #include "api.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <map>
 #include <set>
@@ -74,7 +75,7 @@ std::string route_label_for(std::string_view method, const std::vector<std::stri
   static const std::set<std::string> known{
       "/healthz", "/readyz", "/metrics", "/api/v1/auth/login", "/api/v1/auth/logout", "/api/v1/me",
       "/api/v1/ws", "/api/v1/leads", "/api/v1/calls/{id}", "/api/v1/agents/{id}/state",
-      "/api/v1/agents/{id}/session", "/api/v1/agents/{id}/status", "/api/v1/agents/{id}/dial",
+      "/api/v1/agents/{id}/session", "/api/v1/agents/{id}/campaigns", "/api/v1/agents/{id}/status", "/api/v1/agents/{id}/dial",
       "/api/v1/agents/{id}/hangup", "/api/v1/agents/{id}/disposition", "/api/v1/campaigns",
       "/api/v1/campaigns/{id}", "/api/v1/campaigns/{id}/leads", "/api/v1/campaigns/{id}/stats",
       "/api/v1/carriers", "/api/v1/carriers/{id}", "/api/v1/agents", "/api/v1/agents/{id}"};
@@ -489,6 +490,22 @@ void Api::agent_routes(Ctx& ctx, AgentId agent, std::string_view action) {
     auto snap = service_.snapshot(agent);
     if (!snap) return reply_error(service_, ctx, 404, "not_found", "no such agent");
     return reply_json(service_, ctx, 200, *snap);
+  }
+  if (action == "campaigns") {
+    // What the panel offers at sign-in: every campaign the agent could join
+    // (the engine lets any agent into any campaign it knows), as snapshots
+    // show a campaign. Campaigns deleted from the store are left out.
+    if (method != http::verb::get) return method_not_allowed(service_, ctx, "GET");
+    auto stored = service_.config_store().load_campaigns();
+    if (!stored) return reply_error(service_, ctx, stored.error());
+    std::sort(stored->begin(), stored->end(), [](const auto& a, const auto& b) { return a.id < b.id; });
+    json::array out;
+    for (const auto& c : *stored) {
+      if (const dialer::Campaign* live = service_.engine().find_campaign(c.id)) {
+        out.push_back(service_.panel_campaign(*live));
+      }
+    }
+    return reply_json(service_, ctx, 200, json::object{{"campaigns", std::move(out)}});
   }
   if (action == "session") {
     if (method == http::verb::post) {

@@ -16,26 +16,38 @@ import time
 
 
 class Server:
-    """dialerd --demo on an ephemeral loopback port, as a subprocess."""
+    """dialerd on an ephemeral loopback port, as a subprocess: --demo by
+    default; with demo=False, whatever `extra` configures (a config file, a
+    store, ARI), and `logins` filled by the caller with add_login()."""
 
-    def __init__(self, data_dir=None, extra=()):
+    def __init__(self, data_dir=None, extra=(), demo=True, env=None):
         self.binary = os.environ.get("DIALERD")
         if not self.binary:
             raise RuntimeError("set DIALERD to the dialerd binary")
         self.data_dir = data_dir or tempfile.mkdtemp(prefix="dialerd-test-")
         self.log_path = os.path.join(self.data_dir, "dialerd.log")
         self.extra = list(extra)
+        self.demo = demo
+        self.env = env
         self.proc = None
         self.host = None
         self.port = None
         self.logins = {}
 
+    def add_login(self, login, password, role):
+        self.logins[login] = (password, role)
+
     def start(self):
         self.log = open(self.log_path, "ab")
-        self.proc = subprocess.Popen(
-            [self.binary, "--demo", "--listen", "127.0.0.1:0", "--data-dir", self.data_dir,
-             "--password-hash", "minimal", "--log-level", "debug"] + self.extra,
-            stdout=subprocess.PIPE, stderr=self.log)
+        args = [self.binary, "--listen", "127.0.0.1:0", "--data-dir", self.data_dir,
+                "--password-hash", "minimal", "--log-level", "debug"]
+        if self.demo:
+            args.insert(1, "--demo")
+        env = None
+        if self.env:
+            env = dict(os.environ)
+            env.update(self.env)
+        self.proc = subprocess.Popen(args + self.extra, stdout=subprocess.PIPE, stderr=self.log, env=env)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             line = self.proc.stdout.readline().decode()
@@ -44,12 +56,25 @@ class Server:
             m = re.match(r"dialerd listening on http://([^:/]+):(\d+)/", line)
             if m:
                 self.host, self.port = m.group(1), int(m.group(2))
+                if not self.demo:
+                    return self
             m = re.match(r"demo login: (\S+) / (\S+) \((\w+)\)", line)
             if m:
                 self.logins[m.group(1)] = (m.group(2), m.group(3))
                 if len(self.logins) == 3:
                     return self
         raise RuntimeError("dialerd did not print its address and logins")
+
+    def wait_ready(self, timeout=30):
+        """Until /readyz answers 200 (store and telephony reachable)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            status, body, _ = self.request("GET", "/readyz")
+            if status == 200:
+                return
+            if time.monotonic() > deadline:
+                raise AssertionError("dialerd not ready: %r" % (body,))
+            time.sleep(0.05)
 
     def stop(self, sig=signal.SIGTERM, timeout=30):
         if self.proc and self.proc.poll() is None:

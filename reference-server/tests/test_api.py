@@ -392,3 +392,29 @@ def test_concurrent_agent_creations_get_distinct_ids(server):
         status, login, _ = server.request("POST", "/api/v1/auth/login", {"login": body["login"], "password": "parallel-pw"})
         assert status == 200 and login["agent_id"] == body["id"]
         assert server.request("DELETE", f"/api/v1/agents/{body['id']}", token=admin)[0] == 200
+
+
+def test_an_agent_lists_the_campaigns_they_may_join(server):
+    alice = server.login("alice")
+    token, me = alice["token"], alice["agent_id"]
+    status, body, _ = server.request("GET", f"/api/v1/agents/{me}/campaigns", token=token)
+    assert status == 200, body
+    campaigns = body["campaigns"]
+    ids = [c["id"] for c in campaigns]
+    assert ids == sorted(ids) and {1, 2} <= set(ids)
+    admin = server.login("admin")["token"]
+    stored = {c["id"]: c for c in server.request("GET", "/api/v1/campaigns", token=admin)[1]}
+    for c in campaigns:
+        assert set(c) == {"id", "name", "dial_mode", "manual_dial_allowed", "dial_prefix", "break_types",
+                          "dispositions", "script", "wrapup_timeout"}
+        assert c["name"] == stored[c["id"]]["name"] and c["dial_mode"] == stored[c["id"]]["dial_mode"]
+    # Someone else's list, no token and a wrong method are refused.
+    other = 3 - me if me in (1, 2) else 1
+    assert server.request("GET", f"/api/v1/agents/{other}/campaigns", token=token)[0] == 403
+    assert server.request("GET", f"/api/v1/agents/{me}/campaigns")[0] == 401
+    assert server.request("POST", f"/api/v1/agents/{me}/campaigns", {}, token=token)[0] == 405
+    # A listed campaign can be joined (a manual one: an autodial one would start calling).
+    for c in [c for c in campaigns if c["dial_mode"] == "manual"][:1]:
+        status, body, _ = server.request("POST", f"/api/v1/agents/{me}/session", {"campaign": c["id"]}, token=token)
+        assert status == 200 and body["campaign"] == c["id"], body
+        server.request("DELETE", f"/api/v1/agents/{me}/session", token=token)
