@@ -152,6 +152,19 @@ void BM_NormalizeNumber(benchmark::State& state) {
 }
 BENCHMARK(BM_NormalizeNumber);
 
+/// The same numbers through libphonenumber's own checks every time (the
+/// path before the verdict cache): the "before" of BM_NormalizeNumber.
+void BM_NormalizeNumberUncached(benchmark::State& state) {
+  NumberPlan plan;
+  std::size_t i = 0;
+  for (auto _ : state) {
+    auto r = normalize_number_uncached(g_numbers[i++ % g_numbers.size()], plan);
+    benchmark::DoNotOptimize(r);
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
+}
+BENCHMARK(BM_NormalizeNumberUncached);
+
 void check(const Result<ImportReport>& r, benchmark::State& state) {
   if (!r) {
     state.SkipWithError(r.error().message().c_str());

@@ -4,6 +4,7 @@
 
 #include <doctest/doctest.h>
 
+#include <random>
 #include <string>
 #include <vector>
 
@@ -281,5 +282,128 @@ TEST_SUITE("phone_number") {
       CHECK(ours->e164 == e164);
       CHECK(ours->region == region);
     }
+  }
+}
+
+namespace {
+
+// A varied corpus for the verdict cache: many numbers share a prefix and
+// differ in their tails (where a wrong cache entry would show), across
+// NANP areas of several regions, UK, German, French, Italian and
+// non-geographic numbers, every length from 1 to 20 digits, national and
+// international writings, and input that is refused before or by parsing.
+std::vector<std::string> verdict_corpus() {
+  std::mt19937 rng(20261122);  // fixed: a failure names an input that repeats
+  auto digits = [&rng](std::size_t n) {
+    std::string s;
+    for (std::size_t i = 0; i < n; ++i) s.push_back(static_cast<char>('0' + rng() % 10));
+    return s;
+  };
+  auto pick = [&rng](const std::vector<std::string>& from) { return from[rng() % from.size()]; };
+  const std::vector<std::string> nanp_areas = {
+      "212", "415", "305", "505", "907", "808", "416", "604", "867", "268", "876", "242",
+      "787", "939", "671", "684", "721", "800", "888", "900", "500", "521", "523", "524",
+      "533", "600", "622", "310", "311", "911", "011", "123", "999", "202", "345", "649"};
+  const std::vector<std::string> uk_starts = {"20",   "121",  "131",  "1481", "1534", "1624", "7",
+                                              "7911", "7700", "7624", "800",  "845",  "870",  "871",
+                                              "3",    "5",    "9",    "1",    "2",    "0"};
+  const std::vector<std::string> writings = {"", " ", "-", ".", "(", ")"};
+  std::vector<std::string> out;
+  for (int i = 0; i < 6000; ++i) {  // NANP
+    const std::string national = pick(nanp_areas) + digits(rng() % 4 != 0 ? 7 : 3 + rng() % 6);
+    switch (rng() % 6) {
+      case 0: out.push_back(national); break;
+      case 1: out.push_back("+1" + national); break;
+      case 2: out.push_back("1" + national); break;
+      case 3: out.push_back("001" + national); break;
+      case 4: out.push_back("(" + national.substr(0, 3) + ") " + national.substr(3)); break;
+      default:
+        out.push_back("+1 " + national.substr(0, 3) + pick(writings) + national.substr(3));
+        break;
+    }
+  }
+  for (int i = 0; i < 3000; ++i) {  // UK, including Guernsey, Jersey, Isle of Man
+    const std::string national = pick(uk_starts) + digits(4 + rng() % 8);
+    switch (rng() % 4) {
+      case 0: out.push_back("+44" + national); break;
+      case 1: out.push_back("0" + national); break;
+      case 2: out.push_back("0044 " + national); break;
+      default: out.push_back("+44 (0)" + national); break;
+    }
+  }
+  for (int i = 0; i < 3000; ++i) {  // DE, FR, IT, AT, non-geographic, anything
+    const std::vector<std::string> codes = {"49", "33", "39", "43", "800", "882", "7", "61", "999"};
+    const std::string cc = pick(codes);
+    const std::string national = (rng() % 4 == 0 ? "0" : "") + digits(2 + rng() % 12);
+    out.push_back((rng() % 2 == 0 ? "+" : "00") + cc + national);
+    if (rng() % 3 == 0) out.push_back("0" + national);
+  }
+  for (int i = 0; i < 1000; ++i) out.push_back("+" + digits(1 + rng() % 20));  // any length
+  for (int i = 0; i < 500; ++i) out.push_back(digits(1 + rng() % 22));
+  for (const char* odd :
+       {"415555010x", "+1 415 555 0100 ext 12", "415-555-0100 x5", "1-800-FLOWERS",
+        "+44 20 7946 0000;ext=1", "", "   ", "+", "++14155550100", "+1+415", "４１５５５５０１００",
+        "tel:+14155550100", "+1 (415) 555-0100#", "000000000000", "+0000", "+10000000000",
+        "+4400000000000"}) {
+    out.emplace_back(odd);
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_SUITE("phone_number") {
+  TEST_CASE("the verdict cache gives exactly libphonenumber's results on a large varied corpus") {
+    const std::vector<NumberPlan> plans = {plan("US"),
+                                           plan("US", {"CA", "JM", "AG", "PR", "GU"}),
+                                           plan("US", {}, false),
+                                           plan("CA", {"US"}, false),
+                                           plan("GB", {"GG", "JE", "IM", "US"}),
+                                           plan("GB", {}, false),
+                                           plan("DE", {"FR", "IT", "AT"}),
+                                           plan("FR", {}, false),
+                                           plan("IT", {"001"}, false)};
+    const auto corpus = verdict_corpus();
+    // Each input under two plans, so every plan meets every kind of input.
+    auto plan_of = [&](std::size_t i, int which) -> const NumberPlan& {
+      return plans[which == 0 ? i % plans.size() : (i * 7 + 3) % plans.size()];
+    };
+    std::vector<Result<PhoneNumber>> reference;
+    reference.reserve(corpus.size() * 2);
+    for (std::size_t i = 0; i < corpus.size(); ++i) {
+      for (int which : {0, 1})
+        reference.push_back(normalize_number_uncached(corpus[i], plan_of(i, which)));
+    }
+    std::size_t compared = 0, accepted = 0;
+    // Twice: the second pass runs on a cache the whole corpus has filled.
+    for (int pass = 0; pass < 2; ++pass) {
+      for (std::size_t i = 0; i < corpus.size(); ++i) {
+        for (int which : {0, 1}) {
+          const std::string& raw = corpus[i];
+          const NumberPlan& p = plan_of(i, which);
+          const auto cached = normalize_number(raw, p);
+          const auto& expected = reference[i * 2 + static_cast<std::size_t>(which)];
+          ++compared;
+          if (cached.has_value() != expected.has_value() || (cached && *cached != *expected) ||
+              (!cached && (cached.error().code != expected.error().code ||
+                           cached.error().detail != expected.error().detail))) {
+            CAPTURE(raw);
+            CAPTURE(p.region);
+            CAPTURE(p.require_valid);
+            const std::string ours =
+                cached ? cached->e164 + " " + cached->region : cached.error().message();
+            const std::string theirs =
+                expected ? expected->e164 + " " + expected->region : expected.error().message();
+            const std::string both = "cached: " + ours + " | uncached: " + theirs;
+            FAIL_CHECK(both);
+          }
+          if (expected) ++accepted;
+        }
+      }
+    }
+    CHECK(compared > 50'000);
+    // The corpus is meant to exercise both outcomes in quantity.
+    CHECK(accepted > compared / 10);
+    CHECK(accepted < compared * 9 / 10);
   }
 }

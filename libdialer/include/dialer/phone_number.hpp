@@ -67,6 +67,13 @@ inline constexpr std::size_t kMaxNumberInputLength = 40;
 /// number_unparseable, number_not_valid, region_not_allowed).
 Result<PhoneNumber> normalize_number(std::string_view raw, const NumberPlan& plan);
 
+/// normalize_number without its verdict cache: every number is put to
+/// libphonenumber's own region, validity and length checks. The results are
+/// the same (the cache only reuses an answer for numbers the numbering data
+/// cannot tell apart, and a test compares the two over a large corpus); this
+/// is the reference for that test and the "before" of the benchmark.
+Result<PhoneNumber> normalize_number_uncached(std::string_view raw, const NumberPlan& plan);
+
 /// Checks a plan when its campaign is saved: `region` and every allowed region
 /// must be upper-case ISO 3166-1 codes that the numbering data knows ("US",
 /// "GB"). Errors: Errc::invalid_argument.
