@@ -320,7 +320,10 @@ Api::Api(Service& service, StaticFiles files) : service_(service), files_(std::m
   dummy_hash_ = h ? *h : std::string();
 }
 
-Api::~Api() { hash_pool_.join(); }
+Api::~Api() {
+  hash_pool_.join();
+  import_pool_.join();
+}
 
 void Api::handle(Request request, Respond respond) {
   auto ctx = std::make_shared<Ctx>();
@@ -618,7 +621,7 @@ void Api::admin_routes(Ctx& ctx) {
 
 void Api::campaigns(Ctx& ctx) {
   auto method = ctx.req.method();
-  auto all = service_.config_store().load_campaigns();
+  auto all = service_.load_campaigns();
   if (!all) return reply_error(service_, ctx, all.error());
   if (ctx.segments.size() == 3) {
     if (method == http::verb::get) {
@@ -643,6 +646,7 @@ void Api::campaigns(Ctx& ctx) {
       }
       auto r = service_.config_store().delete_campaign(existing->id);
       if (!r) return reply_error(service_, ctx, r.error());
+      service_.extras().forget(existing->id);
       log(LogLevel::info, "campaign_deleted", {{"campaign", dialer::to_string(existing->id)}, {"by", ctx.session->login}});
       return reply_json(service_, ctx, 200, json::object{{"deleted", existing->id.value}});
     }
@@ -667,6 +671,15 @@ void Api::campaigns(Ctx& ctx) {
   if (auto r = service_.engine().save_campaign(c); !r) return reply_error(service_, ctx, r.error());
   if (auto r = service_.config_store().save_campaign(c); !r) {
     if (existing) (void)service_.engine().save_campaign(*existing);  // nothing half-applied
+    service_.kick();
+    return reply_error(service_, ctx, r.error());
+  }
+  if (auto r = service_.extras().save(c); !r) {
+    log(LogLevel::error, "campaign_extras_not_saved", {{"campaign", dialer::to_string(c.id)}, {"error", r.error().message()}});
+    if (existing) {
+      (void)service_.engine().save_campaign(*existing);
+      (void)service_.config_store().save_campaign(*existing);
+    }
     service_.kick();
     return reply_error(service_, ctx, r.error());
   }
@@ -732,7 +745,7 @@ void Api::carriers(Ctx& ctx) {
 
 void Api::agents_admin(Ctx& ctx) {
   auto method = ctx.req.method();
-  auto all = service_.config_store().load_agents();
+  auto all = service_.load_agents();
   if (!all) return reply_error(service_, ctx, all.error());
   if (ctx.segments.size() == 3) {
     if (method == http::verb::get) {
@@ -757,6 +770,7 @@ void Api::agents_admin(Ctx& ctx) {
       }
       auto r = service_.config_store().delete_agent(existing->id);
       if (!r) return reply_error(service_, ctx, r.error());
+      service_.extras().forget(existing->id);
       (void)service_.credentials().remove_agent(existing->id);
       service_.hub().close_agent(existing->id);
       service_.forget_agent(existing->id);
@@ -814,6 +828,14 @@ void Api::agents_admin(Ctx& ctx) {
       if (existing) (void)service_.engine().save_agent(*existing);
       return reply_error(service_, c, r.error());
     }
+    if (auto r = service_.extras().save(a); !r) {
+      log(LogLevel::error, "agent_extras_not_saved", {{"agent", dialer::to_string(a.id)}, {"error", r.error().message()}});
+      if (existing) {
+        (void)service_.engine().save_agent(*existing);
+        (void)service_.config_store().save_agent(*existing);
+      }
+      return reply_error(service_, c, r.error());
+    }
     Result<void> cr;
     if (existing && existing->login != a.login) cr = service_.credentials().rename_agent(a.id, a.login);
     if (cr && hash) cr = service_.credentials().save(Credential{a.login, Role::agent, a.id, *hash});
@@ -858,8 +880,39 @@ void Api::import_leads(Ctx& ctx, CampaignId id) {
   if (auto p = ctx.query.find("existing"); p != ctx.query.end() && !dialer::from_string(p->second, o.existing)) {
     return reply_error(service_, ctx, 400, "invalid_argument", "query parameter 'existing' must be update or skip");
   }
-  std::istringstream in(ctx.req.body());
-  auto report = dialer::import_leads(service_.leads(), in, o);
+  // The import runs on import_pool_ with its own store connection; the
+  // request is answered when it is done. Meanwhile the server's thread keeps
+  // serving everything else.
+  auto shared = std::make_shared<Ctx>(std::move(ctx));
+  ctx.respond = nullptr;
+  log(LogLevel::info, "leads_import_started", {{"campaign", dialer::to_string(id)},
+                                               {"bytes", std::to_string(shared->req.body().size())},
+                                               {"by", shared->session->login}});
+  boost::asio::post(import_pool_, [this, shared, id, o] {
+    Result<dialer::ImportReport> report = Error{Errc::storage_error, "import not run"};
+    try {
+      auto store = service_.open_side_store();
+      if (!store) {
+        report = std::move(store).error();
+      } else {
+        std::istringstream in(shared->req.body());
+        report = dialer::import_leads(**store, in, o);
+      }
+    } catch (const std::exception& e) {
+      report = Error{Errc::storage_error, std::string("import: ") + e.what()};
+    }
+    boost::asio::post(service_.io(), [this, shared, id, report = std::move(report)] {
+      try {
+        finish_import(*shared, id, report);
+      } catch (const std::exception& e) {
+        log(LogLevel::error, "request_failed", {{"path", shared->path}, {"error", e.what()}});
+        if (shared->respond) reply_error(service_, *shared, 500, "internal", "internal error");
+      }
+    });
+  });
+}
+
+void Api::finish_import(Ctx& ctx, CampaignId id, const Result<dialer::ImportReport>& report) {
   if (!report) return reply_error(service_, ctx, report.error());
   json::array rejected;
   for (const auto& b : report->bad) {

@@ -20,6 +20,7 @@
 #include "agent_hub.hpp"
 #include "credentials.hpp"
 #include "dialer/error.hpp"
+#include "dialer/lead_import.hpp"
 #include "static_files.hpp"
 
 namespace dialerd {
@@ -56,12 +57,16 @@ class Api {
   void carriers(Context& ctx);
   void agents_admin(Context& ctx);
   void import_leads(Context& ctx, dialer::CampaignId campaign);
+  void finish_import(Context& ctx, dialer::CampaignId campaign, const dialer::Result<dialer::ImportReport>& report);
   void search_leads(Context& ctx);
 
   Service& service_;
   StaticFiles files_;
   /// Argon2id runs here, never on the server's thread.
   boost::asio::thread_pool hash_pool_{1};
+  /// CSV imports run here, one at a time, each on a store connection of its
+  /// own, so a large upload never stalls the server's thread.
+  boost::asio::thread_pool import_pool_{1};
   /// A hash of a random password: unknown logins are verified against it so
   /// that they take as long as known ones.
   std::string dummy_hash_;

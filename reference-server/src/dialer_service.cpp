@@ -94,6 +94,8 @@ Result<void> Service::start() {
   }
   if (store.empty()) return Error{Errc::invalid_argument, "no store configured (store key or --store)"};
   bool postgres = store.rfind("postgres://", 0) == 0 || store.rfind("postgresql://", 0) == 0;
+  store_uri_ = store;
+  postgres_ = postgres;
   auto on_write_error = [](const Error& e, bool will_retry) {
     log(will_retry ? LogLevel::warn : LogLevel::error, "store_write_failed",
         {{"error", e.message()}, {"will_retry", will_retry ? "true" : "false"}});
@@ -137,6 +139,9 @@ Result<void> Service::start() {
   auto creds = Credentials::open(auth_db, config_.token_ttl);
   if (!creds) return std::move(creds).error();
   credentials_ = std::move(creds).value();
+  auto extras = Extras::open(auth_db);
+  if (!extras) return std::move(extras).error();
+  extras_ = std::move(extras).value();
 
   // The call control.
   dialer::CallControl* control = nullptr;
@@ -213,6 +218,31 @@ Result<void> Service::start() {
   return {};
 }
 
+Result<std::unique_ptr<dialer::LeadStore>> Service::open_side_store() const {
+  auto on_write_error = [](const Error& e, bool will_retry) {
+    log(will_retry ? LogLevel::warn : LogLevel::error, "store_write_failed",
+        {{"error", e.message()}, {"will_retry", will_retry ? "true" : "false"}, {"connection", "side"}});
+  };
+  if (postgres_) {
+#ifdef DIALERD_WITH_POSTGRES
+    dialer::postgres::Options o;
+    o.dsn = store_uri_;
+    o.on_write_error = on_write_error;
+    auto s = dialer::postgres::PostgresStore::open(o);
+    if (!s) return std::move(s).error();
+    return std::unique_ptr<dialer::LeadStore>(std::move(s).value());
+#else
+    return Error{Errc::invalid_argument, "this dialerd was built without PostgreSQL support"};
+#endif
+  }
+  dialer::sqlite::Options o;
+  o.path = store_uri_;
+  o.on_write_error = on_write_error;
+  auto s = dialer::sqlite::SqliteStore::open(o);
+  if (!s) return std::move(s).error();
+  return std::unique_ptr<dialer::LeadStore>(std::move(s).value());
+}
+
 Result<void> Service::load_configuration() {
   auto carriers = config_store_->load_carriers();
   if (!carriers) return std::move(carriers).error();
@@ -221,14 +251,14 @@ Result<void> Service::load_configuration() {
       log(LogLevel::error, "stored_carrier_refused", {{"carrier", dialer::to_string(c.id)}, {"error", r.error().message()}});
     }
   }
-  auto campaigns = config_store_->load_campaigns();
+  auto campaigns = load_campaigns();
   if (!campaigns) return std::move(campaigns).error();
   for (const auto& c : *campaigns) {
     if (auto r = engine_->save_campaign(c); !r) {
       log(LogLevel::error, "stored_campaign_refused", {{"campaign", dialer::to_string(c.id)}, {"error", r.error().message()}});
     }
   }
-  auto agents = config_store_->load_agents();
+  auto agents = load_agents();
   if (!agents) return std::move(agents).error();
   for (const auto& a : *agents) {
     if (auto r = engine_->save_agent(a); !r) {
@@ -242,6 +272,20 @@ Result<void> Service::load_configuration() {
        {"campaigns", std::to_string(campaigns->size())},
        {"agents", std::to_string(agents->size())}});
   return {};
+}
+
+Result<std::vector<dialer::Campaign>> Service::load_campaigns() {
+  auto all = config_store_->load_campaigns();
+  if (!all) return all;
+  for (auto& c : *all) extras_->apply(c);
+  return all;
+}
+
+Result<std::vector<dialer::Agent>> Service::load_agents() {
+  auto all = config_store_->load_agents();
+  if (!all) return all;
+  for (auto& a : *all) extras_->apply(a);
+  return all;
 }
 
 void Service::kick() {

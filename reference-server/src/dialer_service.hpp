@@ -23,6 +23,7 @@
 #include "agent_hub.hpp"
 #include "config.hpp"
 #include "credentials.hpp"
+#include "extras.hpp"
 #include "dialer/engine.hpp"
 #include "dialer/event_sink.hpp"
 #include "dialer/store.hpp"
@@ -51,6 +52,12 @@ class Service final : public dialer::EventSink {
   dialer::CallLogStore& call_log() { return *call_log_; }
   dialer::ConfigStore& config_store() { return *config_store_; }
   Credentials& credentials() { return *credentials_; }
+  /// The campaign and agent fields the store does not keep (extras.hpp).
+  Extras& extras() { return *extras_; }
+  /// The store's campaigns / agents with those fields laid over them: what
+  /// the admin API shows and what a restart loads into the engine.
+  dialer::Result<std::vector<dialer::Campaign>> load_campaigns();
+  dialer::Result<std::vector<dialer::Agent>> load_agents();
   AgentHub& hub() { return hub_; }
   ServerCounters& counters() { return counters_; }
   const Config& config() const { return config_; }
@@ -74,6 +81,11 @@ class Service final : public dialer::EventSink {
   /// contain it (text), lowest ids first, at most `limit`.
   dialer::Result<std::vector<dialer::LeadId>> search_leads(dialer::CampaignId campaign,
                                                            const std::string& q, std::size_t limit);
+
+  /// A connection of its own to the same store, for work off the server's
+  /// thread (CSV import): the engine's connection stays on the server's
+  /// thread. Safe to call from any thread once start() succeeded.
+  dialer::Result<std::unique_ptr<dialer::LeadStore>> open_side_store() const;
 
   /// Whether the store answers and every ARI server is ready; `why` names what is not.
   bool ready(std::string& why);
@@ -103,9 +115,13 @@ class Service final : public dialer::EventSink {
   dialer::ConfigStore* config_store_ = nullptr;
   dialer::DoNotCallStore* dnc_ = nullptr;
   std::function<dialer::Result<void>()> flush_;
+  /// The store as configured (SQLite path or PostgreSQL URI), for side connections.
+  std::string store_uri_;
+  bool postgres_ = false;
   /// The SQLite file, for lead search; empty with PostgreSQL.
   std::string sqlite_path_;
   std::unique_ptr<Credentials> credentials_;
+  std::unique_ptr<Extras> extras_;
   std::unique_ptr<dialer::sim::SimulatedPbx> pbx_;
   std::unique_ptr<dialer::ari::AriCallControl> ari_;
   std::unique_ptr<dialer::CallControl> null_control_;

@@ -93,11 +93,11 @@ class Server:
         with open(self.log_path, "rb") as f:
             return f.read().decode(errors="replace")
 
-    def conn(self):
-        return http.client.HTTPConnection(self.host, self.port, timeout=10)
+    def conn(self, timeout=10):
+        return http.client.HTTPConnection(self.host, self.port, timeout=timeout)
 
-    def request(self, method, path, body=None, token=None, raw=None, content_type="application/json"):
-        c = self.conn()
+    def request(self, method, path, body=None, token=None, raw=None, content_type="application/json", timeout=10):
+        c = self.conn(timeout)
         headers = {}
         if token:
             headers["Authorization"] = "Bearer " + token

@@ -96,3 +96,57 @@ class LoopbackAri:
                 self.proc.kill()
                 self.proc.wait()
         self.proc.stdout.close()
+
+
+class PostgresServer:
+    """The server DIALER_TEST_PG_DSN names (a URI), or else a PostgreSQL 15
+    started here as tests/postgres/pg_server.hpp does: initdb and pg_ctl from
+    /usr/lib/postgresql/15/bin (PG_BINDIR overrides) in a temporary directory,
+    a Unix socket only, run as user postgres when the tests run as root."""
+
+    def __init__(self):
+        self.dir = None
+        external = os.environ.get("DIALER_TEST_PG_DSN", "")
+        if external:
+            if not external.startswith(("postgres://", "postgresql://")):
+                raise RuntimeError("dialerd's tests need DIALER_TEST_PG_DSN as a postgresql:// URI")
+            self.base = external
+            return
+        import pwd
+        import tempfile
+        bindir = os.environ.get("PG_BINDIR", "/usr/lib/postgresql/15/bin")
+        self.bin = lambda name: os.path.join(bindir, name)
+        if not os.path.exists(self.bin("initdb")):
+            raise RuntimeError("PostgreSQL 15 not found at %s (scripts/install-deps.sh installs it)" % bindir)
+        self.dir = tempfile.mkdtemp(prefix="dialerd-pg-")
+        self.as_pg = []
+        if os.geteuid() == 0:
+            pw = pwd.getpwnam("postgres")
+            os.chown(self.dir, pw.pw_uid, pw.pw_gid)
+            self.as_pg = ["runuser", "-u", "postgres", "--"]
+        self.data = os.path.join(self.dir, "data")
+        self.run([self.bin("initdb"), "-D", self.data, "-A", "trust", "-U", "postgres", "-E", "UTF8",
+                  "--locale=C", "--no-sync"])
+        self.run([self.bin("pg_ctl"), "-D", self.data, "-l", os.path.join(self.dir, "server.log"), "-w",
+                  "-t", "60", "-o", "-k %s -c listen_addresses='' -c fsync=off" % self.dir, "start"])
+        self.base = "postgresql://postgres@/postgres?host=" + self.dir
+
+    def run(self, args):
+        r = subprocess.run(self.as_pg + args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        if r.returncode != 0:
+            raise RuntimeError("failed: %s\n%s" % (" ".join(args), r.stdout.decode(errors="replace")))
+
+    def new_database(self, name):
+        """A URI for a new, empty database `name`."""
+        if self.dir is None:
+            return self.base  # an external server: its database is used as is
+        self.run([self.bin("createdb"), "-h", self.dir, "-U", "postgres", name])
+        return "postgresql://postgres@/%s?host=%s" % (name, self.dir)
+
+    def stop(self):
+        if self.dir is None:
+            return
+        subprocess.run(self.as_pg + [self.bin("pg_ctl"), "-D", self.data, "-w", "-m", "immediate", "stop"],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        import shutil
+        shutil.rmtree(self.dir, ignore_errors=True)
