@@ -134,7 +134,7 @@ Result<void> load_config_file(const std::string& path, Config& c) {
 }
 
 const char* usage() {
-  return "usage: dialerd [--demo] [--config FILE] [--listen HOST:PORT] [--store PATH|URI]\n"
+  return "usage: dialerd [--demo [--demo-fast]] [--config FILE] [--listen HOST:PORT] [--store PATH|URI]\n"
          "               [--auth-db PATH] [--data-dir DIR] [--node NAME] [--web-dir DIR]\n"
          "               [--number-time-zones FILE]\n"
          "               [--ari-url URL --ari-user USER --ari-password PASS --ari-app APP]\n"
@@ -162,6 +162,10 @@ Result<void> parse_args(int argc, char** argv, Config& c, bool& help) {
     }
     if (flag == "--demo") {
       c.demo = true;
+      continue;
+    }
+    if (flag == "--demo-fast") {
+      c.demo_fast = true;
       continue;
     }
     if (i + 1 >= argc) return Error{Errc::invalid_argument, std::string(flag) + " needs a value"};
@@ -195,6 +199,7 @@ Result<void> parse_args(int argc, char** argv, Config& c, bool& help) {
       return Error{Errc::invalid_argument, "unknown flag " + std::string(flag)};
     }
   }
+  if (c.demo_fast && !c.demo) return Error{Errc::invalid_argument, "--demo-fast needs --demo"};
   if (ari_given) {
     if (ari.url.empty()) return Error{Errc::invalid_argument, "--ari-url is required with --ari-*"};
     c.ari.assign(1, ari);

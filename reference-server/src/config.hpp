@@ -28,6 +28,9 @@ enum class HashCost { interactive, moderate, minimal };
 struct Config {
   /// Run the embedded demo world: SQLite in data_dir, the simulated PBX.
   bool demo = false;
+  /// With demo: customers that always answer, after about 1 s, and talk
+  /// about 6 s (for the browser tests and quick looks). Refused without demo.
+  bool demo_fast = false;
   /// HOST:PORT; port 0 picks a free one (the bound address is printed).
   std::string listen = "127.0.0.1:8080";
   /// A SQLite file path, or a postgresql:// URI.

@@ -12,7 +12,7 @@ using dialer::Errc;
 using dialer::Error;
 using dialer::Result;
 
-dialer::sim::Scenario demo_scenario() {
+dialer::sim::Scenario demo_scenario(bool fast) {
   dialer::sim::Scenario s;
   s.name = "dialerd-demo";
   s.description = "S1-like day with short talks, for watching calls flow in the panel";
@@ -30,6 +30,11 @@ dialer::sim::Scenario demo_scenario() {
   s.wrapup = {10.0, 0.5};
   s.max_wait_for_agent_s = 2.0;
   s.abandon_cap = 0.03;
+  if (fast) {
+    s.live_answer_rate = 1.0;
+    s.ring_to_answer = {1.0, 0.1};
+    s.talk = {6.0, 0.1};
+  }
   return s;
 }
 

@@ -21,8 +21,9 @@ struct DemoLogin {
   std::string role;
 };
 
-/// The PBX's scenario for the demo.
-dialer::sim::Scenario demo_scenario();
+/// The PBX's scenario for the demo. `fast` (--demo-fast): every customer
+/// answers, after about 1 s, and talks about 6 s.
+dialer::sim::Scenario demo_scenario(bool fast = false);
 
 /// Saves the demo configuration, leads and logins into a fresh store (does
 /// nothing to one that already has campaigns) and returns the logins.

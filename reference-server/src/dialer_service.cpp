@@ -149,7 +149,7 @@ Result<void> Service::start() {
     dialer::sim::PbxOptions po;
     po.seed = static_cast<std::uint64_t>(std::chrono::system_clock::now().time_since_epoch().count());
     po.playback_s = 2.0;
-    pbx_ = std::make_unique<dialer::sim::SimulatedPbx>(demo_scenario(), clock_, po);
+    pbx_ = std::make_unique<dialer::sim::SimulatedPbx>(demo_scenario(config_.demo_fast), clock_, po);
     control = pbx_.get();
   } else if (!config_.ari.empty()) {
     if (config_.ari.size() > 1) {
