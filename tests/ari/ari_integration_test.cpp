@@ -9,6 +9,7 @@
 // asserts how long anything took.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <functional>
 #include <future>
@@ -139,6 +140,13 @@ struct World {
   }
   ~World() { control->stop(); }
 
+  // Every ChannelHungUp the engine was given, in order.
+  std::vector<ChannelHungUp> hangups;
+  std::size_t hangups_from(HangupSource source) const {
+    return static_cast<std::size_t>(std::count_if(
+        hangups.begin(), hangups.end(), [&](const ChannelHungUp& h) { return h.source == source; }));
+  }
+
   // Feeds queued events to the engine until `done` holds; false on the guard.
   bool pump_until(const std::function<bool()>& done) {
     const auto limit = std::chrono::steady_clock::now() + asterisk.guard();
@@ -147,7 +155,10 @@ struct World {
       if (std::chrono::steady_clock::now() > limit) return false;
       events.clear();
       control->drain(events);
-      for (const CallEvent& e : events) engine->on_call_event(e);
+      for (const CallEvent& e : events) {
+        if (const auto* h = std::get_if<ChannelHungUp>(&e)) hangups.push_back(*h);
+        engine->on_call_event(e);
+      }
       if (events.empty()) std::this_thread::sleep_for(2ms);
     }
     return true;
@@ -374,6 +385,9 @@ TEST_SUITE("ari") {
     CHECK(w.final_record(id).outcome == CallOutcome::busy);
     CHECK(w.final_record(id).hangup_cause == q850::user_busy);
     CHECK(w.control->stats().commands_failed == 0);
+    // Seen ending: ChannelDestroyed, not a guess after a gap.
+    CHECK(w.hangups_from(HangupSource::reported) >= 1);
+    CHECK(w.hangups_from(HangupSource::lost_in_gap) == 0);
   }
 
   TEST_CASE("an originate that Asterisk refuses reaches the engine as OriginateFailed") {
@@ -422,6 +436,12 @@ TEST_SUITE("ari") {
     // The gap is counted once the bridges are resynchronised too.
     REQUIRE(w.pump_until([&] { return w.control->stats().gaps == 1; }));
     CHECK(w.control->stats().vanished_channels == 3);  // two customers and an agent leg
+    // Each of them reaches the engine marked as lost in the gap, so the engine
+    // can tell an unseen end from a reported cause 0.
+    CHECK(w.hangups_from(HangupSource::lost_in_gap) == 3);
+    for (const ChannelHungUp& h : w.hangups) {
+      if (h.source == HangupSource::lost_in_gap) CHECK(h.cause == q850::unknown);
+    }
   }
 
   TEST_CASE("two Asterisk servers at once, each with its own connection and app") {

@@ -89,6 +89,18 @@ struct PlaybackFinished {
   ChannelId channel;
 };
 
+/// How the end of a channel became known. The cause and dial status of a
+/// channel that ended unseen are guesses at best, so the engine must not judge
+/// the call by them (a ringing call would otherwise count as `failed`).
+enum class HangupSource {
+  /// The telephony reported the end (for ARI: ChannelDestroyed).
+  reported,
+  /// The channel was gone when the telephony link came back after a gap (for
+  /// ARI: missing from GET /channels at resync, or 404 on GET /channels/{id});
+  /// nobody saw how it ended. `cause` is 0 and `dial_status` the last one seen.
+  lost_in_gap,
+};
+
 /// The channel is gone. Final: no event follows for this channel.
 struct ChannelHungUp {
   ChannelId channel;
@@ -96,6 +108,7 @@ struct ChannelHungUp {
   int cause = 0;
   /// Final dial status of the attempt, when the telephony reported one.
   DialStatus dial_status = DialStatus::none;
+  HangupSource source = HangupSource::reported;
 };
 
 /// An originate was accepted but failed before the channel existed (for ARI:

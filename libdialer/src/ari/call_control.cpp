@@ -185,7 +185,7 @@ struct AriCallControl::Impl : std::enable_shared_from_this<Impl> {
     const Tracked t = it->second;
     channels.erase(it);
     ++vanished;
-    emit(ChannelHungUp{t.id, q850::unknown, t.last_dial});
+    emit(ChannelHungUp{t.id, q850::unknown, t.last_dial, HangupSource::lost_in_gap});
     return true;
   }
 
@@ -236,7 +236,7 @@ struct AriCallControl::Impl : std::enable_shared_from_this<Impl> {
     }
     const Tracked t = it->second;
     channels.erase(it);
-    emit(ChannelHungUp{t.id, ev.cause, t.last_dial});
+    emit(ChannelHungUp{t.id, ev.cause, t.last_dial, HangupSource::reported});
   }
 
   void on_playback_finished(const ari::PlaybackFinished& ev) {

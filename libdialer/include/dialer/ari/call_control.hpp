@@ -19,8 +19,9 @@
 // stream is up and resynchronised (an answered customer could not enter the
 // app otherwise, README point 17). After every reconnect the control lists
 // the live channels and bridges and reports each channel the engine knew that
-// vanished meanwhile as ChannelHungUp (cause 0); the gap is counted and
-// reported to the gap handler.
+// vanished meanwhile as ChannelHungUp with cause 0 and source
+// HangupSource::lost_in_gap (its end was never seen, so neither cause nor dial
+// status is known); the gap is counted and reported to the gap handler.
 //
 // Delivery: events are posted to `deliver` on `deliver_executor` when both
 // are set (e.g. the engine's strand), else queued for drain(). Either way the
@@ -50,7 +51,7 @@ struct GapReport {
   /// How long the stream was not ready.
   std::chrono::milliseconds duration{0};
   /// Channels the engine knew that were gone after the gap (each reported as
-  /// ChannelHungUp with cause 0).
+  /// ChannelHungUp with cause 0 and HangupSource::lost_in_gap).
   std::size_t vanished_channels = 0;
   /// Bridges that were gone after the gap (forgotten).
   std::size_t vanished_bridges = 0;
