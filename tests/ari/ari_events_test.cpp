@@ -7,6 +7,7 @@
 
 #include "ari_test_data.hpp"
 #include "dialer/ari/events.hpp"
+#include "dialer/ari/rest.hpp"
 
 using namespace dialer;
 using namespace dialer::ari;
@@ -28,6 +29,23 @@ constexpr std::string_view kDestroyed =
     R"({"type":"ChannelDestroyed","timestamp":"2026-11-21T22:38:46.936+0000","cause":17,"cause_txt":"User busy",)"
     R"("channel":{"id":"probe-cust-busy","name":"Local/90123456785@customers-00000004;1","state":"Down"},)"
     R"("asterisk_id":"02:fc:00:00:00:01","application":"probe"})";
+
+std::string dom_string(const boost::json::object& o, std::string_view key) {
+  const boost::json::value* v = o.if_contains(key);
+  return v != nullptr && v->is_string() ? std::string(v->get_string()) : std::string{};
+}
+
+// A channel as the REST parser reads it (a DOM walk), against the event's.
+void same_channel(const Channel& got, const boost::json::value& v) {
+  auto want = parse_channel(boost::json::serialize(v));
+  REQUIRE(want);
+  CHECK(got.id == want->id);
+  CHECK(got.name == want->name);
+  CHECK(got.state == want->state);
+  CHECK(got.context == want->context);
+  CHECK(got.exten == want->exten);
+  CHECK(got.variables == want->variables);
+}
 
 }  // namespace
 
@@ -141,6 +159,12 @@ TEST_SUITE("ari") {
         R"({"type":"PlaybackFinished"})",
         R"({"type":"StasisEnd","channel":{"id":"c"})",                     // truncated
         R"({"type":"StasisEnd","channel":{"id":"c"}} trailing)",
+        // Types the dialer does not type are validated all the same.
+        R"({"type":"ChannelDialplan","channel":{"id":"c"})",               // truncated
+        R"({"type":"ChannelDialplan","x":[1,]})",                          // bad array
+        R"({"type":"ChannelDialplan"} trailing)",
+        R"({"type":"ChannelDialplan","type":5})",                          // last type not a string
+        "{\"type\":\"ChannelDialplan\",\"x\":\"\xff\"}",                         // not UTF-8
     };
     for (const char* frame : bad) {
       CAPTURE(frame);
@@ -148,6 +172,75 @@ TEST_SUITE("ari") {
       REQUIRE_FALSE(e);
       CHECK(e.error().code == make_error_code(Errc::protocol_error));
     }
+  }
+
+  TEST_CASE("the type decides typed or raw even where a quick look at the frame would be wrong") {
+    // A nested "type" first: the event is still the top-level one.
+    constexpr std::string_view nested_known =
+        R"({"channel":{"type":"StasisStart"},"type":"ChannelDialplan","application":"a"})";
+    auto raw = parse_event(nested_known);
+    REQUIRE(raw);
+    CHECK(raw->type == "ChannelDialplan");
+    CHECK(raw->application == "a");
+    REQUIRE(std::holds_alternative<UnknownEvent>(raw->body));
+    CHECK(std::get<UnknownEvent>(raw->body).raw == nested_known);
+
+    auto typed = parse_event(R"({"x":{"type":"Other"},"type":"StasisEnd","channel":{"id":"c"}})");
+    REQUIRE(typed);
+    REQUIRE(std::holds_alternative<StasisEnd>(typed->body));
+    CHECK(std::get<StasisEnd>(typed->body).channel.id == "c");
+
+    // An escaped type name is the same name.
+    auto escaped = parse_event(R"({"type":"Stasis\u0045nd","channel":{"id":"c"}})");
+    REQUIRE(escaped);
+    CHECK(escaped->type == "StasisEnd");
+    CHECK(std::holds_alternative<StasisEnd>(escaped->body));
+
+    // A repeated key keeps its last value, as in a JSON object.
+    auto repeated = parse_event(
+        R"({"type":"StasisEnd","type":"Foo","timestamp":1,"timestamp":"t","asterisk_id":"x","asterisk_id":[]})");
+    REQUIRE(repeated);
+    CHECK(repeated->type == "Foo");
+    CHECK(repeated->timestamp == "t");
+    CHECK(repeated->asterisk_id.empty());
+    CHECK(std::holds_alternative<UnknownEvent>(repeated->body));
+    auto repeated_known = parse_event(R"({"type":"Foo","type":"StasisEnd","channel":{"id":"c"}})");
+    REQUIRE(repeated_known);
+    CHECK(std::holds_alternative<StasisEnd>(repeated_known->body));
+
+    // Unusual but valid shapes read as the DOM reads them: null optional
+    // channels, a non-string channel variable, a repeated one, escapes.
+    auto varset = parse_event(R"({"type":"ChannelVarset","variable":"V","value":"x","channel":null})");
+    REQUIRE(varset);
+    CHECK_FALSE(std::get<ChannelVarset>(varset->body).channel.has_value());
+    auto dial = parse_event(R"({"type":"Dial","peer":{"id":"p"},"caller":null,"dialstatus":"ANSWER"})");
+    REQUIRE(dial);
+    CHECK_FALSE(std::get<Dial>(dial->body).caller.has_value());
+    auto vars = parse_event(
+        R"({"type":"StasisEnd","channel":{"id":"c\u0031","dialplan":"x","channelvars":{"A":1,"B":"b","A":"a2"}}})");
+    REQUIRE(vars);
+    const Channel& ch = std::get<StasisEnd>(vars->body).channel;
+    CHECK(ch.id == "c1");
+    CHECK(ch.context.empty());
+    REQUIRE(ch.variable("A") != nullptr);
+    CHECK(*ch.variable("A") == "a2");
+    REQUIRE(ch.variable("B") != nullptr);
+    CHECK(*ch.variable("B") == "b");
+    auto repeated_channel = parse_event(
+        R"({"type":"ChannelStateChange","channel":{"id":"first"},"channel":{"id":"second","state":"Ringing"}})");
+    REQUIRE(repeated_channel);
+    CHECK(std::get<ChannelStateChange>(repeated_channel->body).channel.id == "second");
+    CHECK(std::get<ChannelStateChange>(repeated_channel->body).channel.state == "Ringing");
+
+    // The common fields of an untyped event are read, escapes included.
+    auto fields = parse_event(
+        R"({"type":"DeviceStateChanged","application":"app\"1","timestamp":"2026-11-21T22:38:00.947+0000",)"
+        R"("asterisk_id":"02:fc:00:00:00:01","device_state":{"name":"PJSIP/100","state":"NOT_INUSE"}})");
+    REQUIRE(fields);
+    CHECK(fields->type == "DeviceStateChanged");
+    CHECK(fields->application == "app\"1");
+    CHECK(fields->timestamp == "2026-11-21T22:38:00.947+0000");
+    CHECK(fields->asterisk_id == "02:fc:00:00:00:01");
   }
 
   TEST_CASE("deeply nested frames are refused, not recursed into") {
@@ -208,6 +301,62 @@ TEST_SUITE("ari") {
       CAPTURE(type);
       CHECK(seen[type] > 0);
     }
+  }
+
+  TEST_CASE("every recorded frame gives the same fields as a DOM read of it") {
+    // Most frames are read in one pass without a DOM; this holds them to
+    // what a plain Boost.JSON tree of the same frame says.
+    EventParser parser;
+    std::size_t compared = 0;
+    for (const auto& file : captures(".jsonl")) {
+      if (file.filename().string().find(".http.") != std::string::npos) continue;
+      for (const std::string& line : read_lines(file)) {
+        CAPTURE(line);
+        auto e = parser.parse(line);
+        REQUIRE(e);
+        const boost::json::object o = boost::json::parse(line).as_object();
+        CHECK(e->type == dom_string(o, "type"));
+        CHECK(e->application == dom_string(o, "application"));
+        CHECK(e->timestamp == dom_string(o, "timestamp"));
+        CHECK(e->asterisk_id == dom_string(o, "asterisk_id"));
+        const auto cause = [&] { return o.contains("cause") ? static_cast<int>(o.at("cause").as_int64()) : 0; };
+        if (const auto* u = std::get_if<UnknownEvent>(&e->body)) {
+          CHECK(u->raw == line);
+        } else if (const auto* s = std::get_if<StasisStart>(&e->body)) {
+          same_channel(s->channel, o.at("channel"));
+          std::vector<std::string> args;
+          if (o.contains("args")) {
+            for (const auto& a : o.at("args").as_array()) args.emplace_back(a.as_string());
+          }
+          CHECK(s->args == args);
+        } else if (const auto* se = std::get_if<StasisEnd>(&e->body)) {
+          same_channel(se->channel, o.at("channel"));
+        } else if (const auto* sc = std::get_if<ChannelStateChange>(&e->body)) {
+          same_channel(sc->channel, o.at("channel"));
+        } else if (const auto* hr = std::get_if<ChannelHangupRequest>(&e->body)) {
+          same_channel(hr->channel, o.at("channel"));
+          CHECK(hr->cause == cause());
+          CHECK(hr->soft == (o.contains("soft") && o.at("soft").as_bool()));
+        } else if (const auto* d = std::get_if<ChannelDestroyed>(&e->body)) {
+          same_channel(d->channel, o.at("channel"));
+          CHECK(d->cause == cause());
+          CHECK(d->cause_txt == dom_string(o, "cause_txt"));
+        } else if (const auto* dial = std::get_if<Dial>(&e->body)) {
+          same_channel(dial->peer, o.at("peer"));
+          CHECK(dial->caller.has_value() == (o.contains("caller") && !o.at("caller").is_null()));
+          if (dial->caller) same_channel(*dial->caller, o.at("caller"));
+          CHECK(dial->dialstatus == dom_string(o, "dialstatus"));
+          CHECK(dial->dialstring == dom_string(o, "dialstring"));
+        } else if (const auto* v = std::get_if<ChannelVarset>(&e->body)) {
+          CHECK(v->channel.has_value() == (o.contains("channel") && !o.at("channel").is_null()));
+          if (v->channel) same_channel(*v->channel, o.at("channel"));
+          CHECK(v->variable == dom_string(o, "variable"));
+          CHECK(v->value == dom_string(o, "value"));
+        }
+        ++compared;
+      }
+    }
+    CHECK(compared == 757);  // every event frame of the recordings
   }
 
   TEST_CASE("every field the parser reads is named as in Asterisk's spec") {
