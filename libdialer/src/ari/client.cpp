@@ -12,11 +12,10 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
-#include <boost/json/object.hpp>
-#include <boost/json/serialize.hpp>
 #include <boost/url/encode.hpp>
 #include <boost/url/parse.hpp>
 #include <boost/url/rfc/unreserved_chars.hpp>
@@ -57,10 +56,26 @@ std::string base64(std::string_view in) {
   return out;
 }
 
-http::verb verb_of(std::string_view method) {
-  if (method == "GET") return http::verb::get;
-  if (method == "DELETE") return http::verb::delete_;
-  return http::verb::post;
+// Appends `s` as a JSON string literal. Bytes ≥ 0x80 pass through as they
+// are (UTF-8 stays UTF-8); quotes, backslashes and control characters are
+// escaped.
+void append_json_string(std::string& out, std::string_view s) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out += '"';
+  for (const char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += ch;
+    } else if (c < 0x20) {
+      out += "\\u00";
+      out += kHex[c >> 4];
+      out += kHex[c & 0xf];
+    } else {
+      out += ch;
+    }
+  }
+  out += '"';
 }
 
 Error transport_error(std::string_view what, const boost::system::error_code& ec) {
@@ -81,7 +96,10 @@ struct Client::Impl : std::enable_shared_from_this<Impl> {
   using Strand = asio::strand<asio::any_io_executor>;
 
   struct Pending {
-    http::request<http::string_body> req;
+    // The whole request as it goes on the wire, built once by send(): a
+    // Beast message would allocate a node per header field and run its
+    // serializer for every request (the pool's hot path).
+    std::string wire;
     Callback<Response> done;
     bool retry_safe = false;
     int sends = 0;
@@ -116,6 +134,9 @@ struct Client::Impl : std::enable_shared_from_this<Impl> {
   ClientOptions options;
   std::string host, port, base_path, host_header, authorization, events_target,
       events_target_logged;
+  // The header lines every REST request carries (Host, User-Agent,
+  // Authorization, Connection), and "api_key=..." for AuthMode::api_key.
+  std::string fixed_headers, api_key_param;
   tcp::resolver resolver;
   std::optional<tcp::resolver::results_type> endpoints;
   bool resolving = false;
@@ -252,8 +273,8 @@ struct Client::Impl : std::enable_shared_from_this<Impl> {
     conn->current = std::move(p);
     conn->res = {};
     conn->stream.expires_after(options.request_timeout);
-    http::async_write(
-        conn->stream, conn->current->req,
+    asio::async_write(
+        conn->stream, asio::buffer(conn->current->wire),
         [self = shared_from_this(), conn](const boost::system::error_code& ec, std::size_t) {
           if (ec) return self->request_failed(conn, ec);
           http::async_read(
@@ -477,10 +498,15 @@ Result<std::shared_ptr<Client>> Client::create(asio::any_io_executor executor,
   impl->events_target = *target;
   impl->events_target_logged = *target;
   if (o.auth == AuthMode::api_key) {
-    impl->events_target += "&api_key=";
-    impl->events_target +=
-        boost::urls::encode(o.user + ":" + o.password, boost::urls::unreserved_chars);
+    impl->api_key_param =
+        "api_key=" + boost::urls::encode(o.user + ":" + o.password, boost::urls::unreserved_chars);
+    impl->events_target += '&';
+    impl->events_target += impl->api_key_param;
   }
+  std::string& h = impl->fixed_headers;
+  h = "Host: " + impl->host_header + "\r\nUser-Agent: libdialer-ari\r\n";
+  if (!impl->authorization.empty()) h += "Authorization: " + impl->authorization + "\r\n";
+  if (!o.keep_alive) h += "Connection: close\r\n";
   return std::shared_ptr<Client>(new Client(std::move(impl)));
 }
 
@@ -499,27 +525,30 @@ void Client::send(Request request, Callback<Response> done) {
     return;
   }
   const OperationSpec& spec = spec_of(request.op);
-  p.req.method(verb_of(spec.method));
-  p.req.target(*target);
-  p.req.version(11);
-  p.req.set(http::field::host, impl_->host_header);
-  p.req.set(http::field::user_agent, "libdialer-ari");
-  if (!impl_->authorization.empty()) p.req.set(http::field::authorization, impl_->authorization);
-  if (impl_->options.auth == AuthMode::api_key) {
-    // The target keeps its query; append the key as one more parameter.
-    std::string t(p.req.target());
-    t += t.find('?') == std::string::npos ? '?' : '&';
-    t += "api_key=";
-    t += boost::urls::encode(impl_->options.user + ":" + impl_->options.password,
-                             boost::urls::unreserved_chars);
-    p.req.target(t);
+  const Impl& i = *impl_;
+  std::string& w = p.wire;
+  w.reserve(spec.method.size() + target->size() + i.api_key_param.size() + i.fixed_headers.size() +
+            request.body.size() + 80);
+  w += spec.method;
+  w += ' ';
+  w += *target;
+  if (!i.api_key_param.empty()) {
+    // The target keeps its query; the key is one more parameter.
+    w += target->find('?') == std::string::npos ? '?' : '&';
+    w += i.api_key_param;
   }
-  p.req.keep_alive(impl_->options.keep_alive);
+  w += " HTTP/1.1\r\n";
+  w += i.fixed_headers;
   if (!request.body.empty()) {
-    p.req.set(http::field::content_type, "application/json");
-    p.req.body() = std::move(request.body);
+    w += "Content-Type: application/json\r\nContent-Length: ";
+    w += std::to_string(request.body.size());
+    w += "\r\n\r\n";
+    w += request.body;
+  } else if (spec.method == "POST") {
+    w += "Content-Length: 0\r\n\r\n";  // as Beast's prepare_payload() does
+  } else {
+    w += "\r\n";
   }
-  p.req.prepare_payload();
   asio::post(impl_->strand, [impl = impl_, p = std::move(p)]() mutable { impl->enqueue(std::move(p)); });
 }
 
@@ -548,11 +577,22 @@ void Client::originate(const OriginateParams& p, Callback<Channel> done) {
   if (p.timeout.count() > 0) r.query.emplace_back("timeout", std::to_string(p.timeout.count()));
   if (!p.channel_id.empty()) r.query.emplace_back("channelId", p.channel_id);
   if (!p.variables.empty()) {
-    boost::json::object vars;
-    for (const auto& [k, v] : p.variables) vars[k] = v;
-    boost::json::object body;
-    body["variables"] = std::move(vars);
-    r.body = boost::json::serialize(body);
+    // {"variables":{"K":"V",...}}; written directly (a JSON DOM per
+    // originate cost more than the rest of the request). Repeated names keep
+    // the last value, as a JSON object would.
+    std::string& b = r.body;
+    b = R"({"variables":{)";
+    for (std::size_t k = 0; k < p.variables.size(); ++k) {
+      const auto& [name, value] = p.variables[k];
+      bool later = false;
+      for (std::size_t j = k + 1; j < p.variables.size(); ++j) later = later || p.variables[j].first == name;
+      if (later) continue;
+      if (b.back() != '{') b += ',';
+      append_json_string(b, name);
+      b += ':';
+      append_json_string(b, value);
+    }
+    b += "}}";
   }
   const std::string id = p.channel_id;
   send(std::move(r), [id, done = std::move(done)](Result<Response> res) {

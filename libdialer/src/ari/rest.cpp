@@ -2,6 +2,7 @@
 
 #include <array>
 
+#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
 #include <boost/url/encode.hpp>
@@ -86,8 +87,12 @@ bool listed(std::span<const std::string_view> names, std::string_view name) {
   return false;
 }
 
+// Percent-encodes in place, without a temporary string per parameter.
 void append_encoded(std::string& out, std::string_view s) {
-  out += boost::urls::encode(s, boost::urls::unreserved_chars);
+  const std::size_t n = boost::urls::encoded_size(s, boost::urls::unreserved_chars);
+  const std::size_t at = out.size();
+  out.resize(at + n);
+  boost::urls::encode(out.data() + at, n, s, boost::urls::unreserved_chars);
 }
 
 Error malformed(std::string_view what) {
@@ -95,30 +100,41 @@ Error malformed(std::string_view what) {
 }
 
 // Parses a response body without throwing.
-bool parse_json(std::string_view body, json::value& out) {
+// `sp` holds the DOM: a monotonic resource on a stack buffer (Scratch) keeps
+// a typical answer (one channel, ~600 bytes) off the heap.
+bool parse_json(std::string_view body, json::value& out, json::storage_ptr sp = {}) {
   boost::system::error_code ec;
   json::parse_options opt;
   opt.max_depth = 32;
   try {
-    out = json::parse(body, ec, {}, opt);
+    out = json::parse(body, ec, std::move(sp), opt);
   } catch (const std::exception&) {
     return false;
   }
   return !ec;
 }
 
+// Memory for one parsed answer; larger answers spill to the heap. Declared
+// before the value that uses it, so it outlives the value.
+struct Scratch {
+  std::array<unsigned char, 4096> buffer;
+  json::monotonic_resource resource{buffer.data(), buffer.size()};
+};
+
 template <class T, class Reader>
 Result<T> parse_one(std::string_view body, Reader read, std::string_view what) {
+  Scratch scratch;
   json::value v;
   T out;
-  if (!parse_json(body, v) || !read(v, out)) return malformed(what);
+  if (!parse_json(body, v, &scratch.resource) || !read(v, out)) return malformed(what);
   return out;
 }
 
 template <class T, class Reader>
 Result<std::vector<T>> parse_list(std::string_view body, Reader read, std::string_view what) {
+  Scratch scratch;
   json::value v;
-  if (!parse_json(body, v) || !v.is_array()) return malformed(what);
+  if (!parse_json(body, v, &scratch.resource) || !v.is_array()) return malformed(what);
   std::vector<T> out;
   out.reserve(v.get_array().size());
   for (const json::value& item : v.get_array()) {
