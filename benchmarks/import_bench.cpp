@@ -4,7 +4,10 @@
 // them — into SQLite next to the sqlite3 shell's own `.import` of the same
 // file, and into PostgreSQL next to psql's `\copy` of it (the raw baselines).
 //
-//   dialer_import_bench [--rows=N] [google benchmark flags]
+//   dialer_import_bench [--rows=N] [--batch=N] [google benchmark flags]
+//
+// --batch is ImportOptions::batch_size (rows per add_leads call and per
+// transaction; default here 1000).
 //
 // PostgreSQL runs when DIALER_BENCH_PG_DSN names a server on which the
 // benchmark may create and drop databases (docs/storage.md shows one way).
@@ -46,6 +49,7 @@ namespace {
 using namespace dialer;
 
 std::size_t g_rows = 100'000;
+std::size_t g_batch = 1000;
 std::filesystem::path g_csv;
 std::vector<std::string> g_numbers;
 
@@ -105,7 +109,7 @@ ImportOptions options(std::size_t threads) {
   ImportOptions o;
   o.campaign = CampaignId{1};
   o.threads = threads;
-  o.batch_size = 1000;
+  o.batch_size = g_batch;
   return o;
 }
 
@@ -377,13 +381,15 @@ void BM_PsqlCopy(benchmark::State& state) {
 BENCHMARK(BM_PsqlCopy)->Unit(benchmark::kMillisecond)->UseRealTime()->MeasureProcessCPUTime();
 #endif
 
-/// Takes --rows=N out of argv, leaving Google Benchmark's flags.
+/// Takes --rows=N and --batch=N out of argv, leaving Google Benchmark's flags.
 void parse_own_flags(int& argc, char** argv) {
   int out = 1;
   for (int i = 1; i < argc; ++i) {
     const std::string_view arg = argv[i];
     if (arg.starts_with("--rows=")) {
       g_rows = std::stoul(std::string(arg.substr(7)));
+    } else if (arg.starts_with("--batch=")) {
+      g_batch = std::stoul(std::string(arg.substr(8)));
     } else {
       argv[out++] = argv[i];
     }

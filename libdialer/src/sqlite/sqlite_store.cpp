@@ -125,6 +125,44 @@ class Connection {
   std::unordered_map<std::string, std::unique_ptr<SQLite::Statement>> statements_;
 };
 
+// Commits without their own fsync (synchronous=NORMAL) while it lives, on a
+// connection that otherwise syncs every commit; declared before the
+// Transaction, so the setting is restored after its COMMIT or ROLLBACK.
+//
+// Used by claims only. In WAL mode a NORMAL commit survives a crash of the
+// process, not a power loss or OS crash before the next fsync of the WAL;
+// and every later fsync of the WAL (the next synced commit of any connection,
+// the writer's call-log batches, a checkpoint) makes it durable too, since
+// the log is synced up to its end. So what a power loss can undo is only
+// the newest claims, none of whose calls has a durable call-log row yet; the
+// dialer that held those leases died with the machine, and the rows come
+// back as they were before the claim — as for a claimer killed after its
+// claim, except that nobody needs to wait for the lease to expire. Other
+// processes and connections see a committed claim at once either way:
+// synchronous changes durability, never visibility or locking, so no lead
+// is leased twice.
+class RelaxedSync {
+ public:
+  RelaxedSync(Connection& c, bool active) : c_(c), active_(active) {
+    if (active_) c_.db().exec("PRAGMA synchronous=NORMAL");
+  }
+  RelaxedSync(const RelaxedSync&) = delete;
+  RelaxedSync& operator=(const RelaxedSync&) = delete;
+  ~RelaxedSync() {
+    if (!active_) return;
+    try {
+      c_.db().exec("PRAGMA synchronous=FULL");
+    } catch (...) {
+      // Only fails with the connection itself broken; every later statement
+      // on it will report that.
+    }
+  }
+
+ private:
+  Connection& c_;
+  bool active_;
+};
+
 // BEGIN ... COMMIT, rolled back unless committed.
 class Transaction {
  public:
@@ -530,6 +568,7 @@ Result<std::vector<ClaimedLead>> SqliteStore::claim_leads(const ClaimRequest& r)
     const std::size_t zones = r.time_zones ? r.time_zones->size() : 0;
     const WallTime until = r.now + r.lease;
     std::vector<ClaimedLead> out;
+    const RelaxedSync relaxed(c, impl_->options.sync_commits);
     Transaction tx(c);
     {
       // Expired leases end here, so that their rows come back into the

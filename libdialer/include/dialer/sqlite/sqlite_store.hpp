@@ -42,6 +42,9 @@ struct Options {
   /// true (default): every commit is fsynced (synchronous=FULL), so a flushed
   /// write survives power loss. false: synchronous=NORMAL — survives a crash
   /// of the process, may lose the last commits on power loss; faster.
+  /// Claims (claim_leads) commit with NORMAL either way: a power loss can
+  /// undo only the newest claims, none of whose calls is logged durably yet,
+  /// and their leads come back unleased (docs/storage.md, "Claims and leases").
   bool sync_commits = true;
   /// Most queued writes committed in one transaction. Default 1000.
   std::size_t batch_size = 1000;
