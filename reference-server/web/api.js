@@ -76,6 +76,11 @@ export function agentState(token, agentId) {
   return request('GET', `/api/v1/agents/${agentId}/state`, { token });
 }
 
+// The campaigns the agent may join (docs/api.md): `{"campaigns": [...]}`.
+export function agentCampaigns(token, agentId) {
+  return request('GET', `/api/v1/agents/${agentId}/campaigns`, { token });
+}
+
 export function searchLeads(token, campaignId, query) {
   const q = new URLSearchParams({ campaign: String(campaignId), q: query });
   return request('GET', `/api/v1/leads?${q}`, { token });

@@ -3,7 +3,7 @@
 //
 // render() draws the whole page from `state` every time. There is no partial
 // update to get out of step, and a reconnect's snapshot redraws everything.
-import { loadSession, clearSession, logout, agentState, searchLeads } from './api.js';
+import { loadSession, clearSession, logout, agentState, agentCampaigns, searchLeads } from './api.js';
 import { AgentConnection } from './connection.js';
 import { emptyState, applyMessage, fillScript, LIVE_CALL_STATES } from './state.js';
 import { toast } from './toast.js';
@@ -47,6 +47,8 @@ let state = emptyState();
 let connected = false;
 let busyCommand = false;
 let modalCallId = null;
+// The campaigns the agent may join, listed by the server; null until loaded.
+let joinable = null;
 
 const connection = new AgentConnection(session.token, {
   onMessage: handleMessage,
@@ -78,6 +80,7 @@ function handleConnectionStatus({ state: connState, retryInMs }) {
   connected = connState === 'open';
   el.conn.dataset.state = connState;
   if (connState === 'open') {
+    loadJoinable();
     el.conn.textContent = 'Connected';
     el.banner.hidden = true;
   } else if (connState === 'connecting') {
@@ -128,7 +131,8 @@ function goAvailable() {
   if (state.status === 'offline') {
     const campaignId = state.campaign ? state.campaign.id : Number(el.joinCampaign.value);
     if (!Number.isInteger(campaignId) || campaignId <= 0) {
-      toast('Enter the number of the campaign to work in.', 'error');
+      toast(joinable && joinable.length === 0 ? 'There is no campaign to join yet; ask your supervisor.'
+        : 'Choose the campaign to work in.', 'error');
       el.joinCampaign.focus();
       return;
     }
@@ -138,6 +142,28 @@ function goAvailable() {
   }
   if (state.status === 'available') return;
   command('set_status', { status: 'available' }).catch(() => {});
+}
+
+// Fills the campaign selector from the server on every (re)connect, so a
+// campaign an admin added or renamed shows up without a reload.
+async function loadJoinable() {
+  if (!session.agent_id) return;
+  try {
+    const answer = await agentCampaigns(session.token, session.agent_id);
+    joinable = answer && Array.isArray(answer.campaigns) ? answer.campaigns : [];
+  } catch (err) {
+    if (err.status === 401) {
+      signedOut('Your session has expired; sign in again.');
+      return;
+    }
+    toast(`The list of campaigns could not be loaded: ${describeError(err)}`, 'error');
+    return;
+  }
+  const wanted = el.joinCampaign.value || localStorage.getItem(LAST_CAMPAIGN_KEY) || '';
+  el.joinCampaign.replaceChildren(...joinable.map((c) => new Option(
+    `${c.id} · ${c.name} (${MODE_LABELS[c.dial_mode] || c.dial_mode})`, String(c.id))));
+  if (joinable.some((c) => String(c.id) === wanted)) el.joinCampaign.value = wanted;
+  render();
 }
 
 // A status_update does not carry the campaign, so after joining or leaving one
@@ -247,7 +273,7 @@ function render() {
 
   el.campaignName.textContent = campaign ? campaign.name : 'No campaign';
   el.joinLabel.hidden = !(state.status === 'offline' && !campaign);
-  el.joinCampaign.disabled = !connected;
+  el.joinCampaign.disabled = !connected || el.joinCampaign.options.length === 0;
   el.mode.dataset.mode = campaign ? campaign.dial_mode : '';
   el.mode.textContent = campaign ? MODE_LABELS[campaign.dial_mode] || campaign.dial_mode : '—';
   el.prefix.value = campaign && campaign.dial_prefix ? campaign.dial_prefix : '';
@@ -578,6 +604,5 @@ setInterval(() => {
   if (state.call) renderCall();
 }, 1000);
 
-el.joinCampaign.value = localStorage.getItem(LAST_CAMPAIGN_KEY) || '1';
 render();
 connection.start();

@@ -2,7 +2,7 @@
 // up with Alt+H, and leave the wrap-up with the arrow keys and Ctrl+Enter.
 // A refused command shows the server's own message in an error toast.
 import {
-  runScenario, waitConnected, waitPill, received, eventually, check, checkEqual, serverStatus,
+  runScenario, waitConnected, waitPill, received, eventually, check, checkEqual, serverStatus, waitModalClosed,
 } from './harness.mjs';
 
 runScenario('errors_show_server_message_and_keyboard_alone_works', async (t) => {
@@ -23,10 +23,15 @@ runScenario('errors_show_server_message_and_keyboard_alone_works', async (t) => 
   page.session = await page.evaluate(() => JSON.parse(sessionStorage.getItem('dialer.session')));
   await waitPill(page, 'offline');
 
-  // Offline: join the manual campaign with the keyboard.
+  // Offline: choose the manual campaign in the server's list with the
+  // keyboard (its label starts with its number) and join it.
+  await page.waitForSelector('#join-campaign option[value="2"]', { state: 'attached' });
+  const listed = await server.apiOk('GET', `/api/v1/agents/${page.session.agent_id}/campaigns`, { token: page.session.token });
+  const offered = await page.$$eval('#join-campaign option', (os) => os.map((o) => o.value).join(','));
+  checkEqual(offered, listed.campaigns.map((c) => String(c.id)).join(','), 'campaigns offered at sign-in');
   await page.focus('#join-campaign');
-  await page.keyboard.press('Control+A');
   await page.keyboard.type('2');
+  checkEqual(await page.inputValue('#join-campaign'), '2', 'campaign chosen by typing its number');
   await page.keyboard.press('Alt+A');
   await waitPill(page, 'available');
   await page.waitForSelector('#manual-dial:not([hidden])');
@@ -75,7 +80,7 @@ runScenario('errors_show_server_message_and_keyboard_alone_works', async (t) => 
     await page.keyboard.type('Hung up from the keyboard.');
     await t.shot(page, 'disposition-by-keyboard');
     await page.keyboard.press('Control+Enter');
-    await page.waitForSelector('#dispo-modal:not([open])', { timeout: 10_000 });
+    await waitModalClosed(page, 10_000);
     const saved = await server.apiOk('GET', `/api/v1/calls/${call.id}`, { token: page.session.token });
     checkEqual(saved.disposition, code, 'disposition chosen with the keyboard');
     checkEqual(saved.notes, 'Hung up from the keyboard.', 'notes typed in the modal');

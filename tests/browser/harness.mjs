@@ -8,7 +8,7 @@
 //   SCREENSHOT_DIR   where each test writes <test name>/NN-step.png
 //   CHROMIUM         the browser (default /usr/bin/chromium)
 // Exit codes: 0 passed, 1 failed, 77 skipped because Chromium is missing.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -19,6 +19,8 @@ const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--no-first-run'];
 
 export class Failure extends Error {}
+// A failure that `eventually` does not retry: the answer is final.
+export class Refusal extends Failure {}
 
 export function check(condition, message) {
   if (!condition) throw new Failure(message);
@@ -38,6 +40,7 @@ export async function eventually(what, fn, timeoutMs = 30_000, everyMs = 200) {
       if (value) return value;
       last = value;
     } catch (err) {
+      if (err instanceof Refusal) throw err;
       last = err;
     }
     if (Date.now() > deadline) {
@@ -68,7 +71,7 @@ export class Dialerd {
     const binary = process.env.DIALERD;
     check(binary && fs.existsSync(binary), `DIALERD (${binary}) does not name the dialerd binary`);
     const args = ['--demo', '--listen', `127.0.0.1:${this.port}`, '--data-dir', this.dataDir,
-      '--password-hash', 'minimal', '--shutdown-grace', '2'];
+      '--password-hash', 'minimal', '--shutdown-grace', '2', ...fastDemoFlags(binary)];
     this.output = '';
     const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
@@ -81,7 +84,7 @@ export class Dialerd {
 
     await eventually('dialerd to print its address', async () => {
       const done = await Promise.race([exited, sleep(50).then(() => null)]);
-      if (done) throw new Failure(`dialerd exited (${done.code ?? done.signal}) before serving:\n${this.output}`);
+      if (done) throw new Refusal(`dialerd exited (${done.code ?? done.signal}) before serving:\n${this.output}`);
       return parseAddress(this.output);
     }, 30_000, 50).then((port) => { this.port = port; });
     this.logins = parseLogins(this.output);
@@ -133,6 +136,19 @@ export class Dialerd {
     const answer = await this.apiOk('POST', '/api/v1/auth/login', { body: { login: login.login, password: login.password } });
     return answer;
   }
+}
+
+// The demo's customers run on the real clock (about 5 s to answer, half of
+// them never do, 25 s of talk). A dialerd that offers `--demo-fast` makes
+// every customer answer at once and talk briefly, which is what keeps the
+// browser label within its time budget; an older dialerd runs as it is.
+let fastFlags = null;
+function fastDemoFlags(binary) {
+  if (fastFlags === null) {
+    const usage = spawnSync(binary, ['--help'], { encoding: 'utf8' });
+    fastFlags = `${usage.stdout}${usage.stderr}`.includes('--demo-fast') ? ['--demo-fast'] : [];
+  }
+  return fastFlags;
 }
 
 // dialerd prints its bound address; accept "http://127.0.0.1:PORT" or
@@ -295,9 +311,12 @@ export async function serverStatus(server, page) {
 }
 
 // Signs the agent in to a campaign from the panel: the Available button
-// joins the campaign typed in the status bar.
+// joins the campaign chosen in the status bar's list, which the server fills.
 export async function goAvailable(page, campaignId) {
-  if (await page.isVisible('#join-campaign')) await page.fill('#join-campaign', String(campaignId));
+  if (await page.isVisible('#join-campaign')) {
+    await page.waitForSelector(`#join-campaign option[value="${campaignId}"]`, { state: 'attached', timeout: 10_000 });
+    await page.selectOption('#join-campaign', String(campaignId));
+  }
   await page.click('#btn-available');
   await waitPill(page, 'available');
 }
@@ -305,6 +324,18 @@ export async function goAvailable(page, campaignId) {
 // Messages of one type the page's WebSocket received so far.
 export function received(page, type) {
   return page.frames.filter((m) => m.type === type);
+}
+
+// Waits for the first message of `type` (matching `pred`) received after
+// frame number `from`; an `error` from the server after `from` fails at once
+// with the server's own words instead of timing out in silence.
+export async function awaitMessage(page, what, type, { from = 0, pred = () => true, timeoutMs = 30_000 } = {}) {
+  return eventually(what, () => {
+    const later = page.frames.slice(from);
+    const error = later.find((m) => m.type === 'error');
+    if (error) throw new Refusal(`the server refused while waiting for ${what}: ${error.code}: ${error.message}`);
+    return later.find((m) => m.type === type && pred(m));
+  }, timeoutMs, 100);
 }
 
 // Submits the disposition modal.
@@ -330,6 +361,12 @@ export async function finishCall(page, notes) {
   const codes = await page.$$eval('#dispo-code option', (os) => os.map((o) => o.value).filter(Boolean));
   check(codes.length > 0, 'the modal lists no dispositions');
   await dispose(page, codes[0], notes);
-  await page.waitForSelector('#dispo-modal:not([open])', { timeout: 15_000 });
+  await waitModalClosed(page, 15_000);
   return codes[0];
+}
+
+// A closed <dialog> is hidden, so waiting for a `:not([open])` selector to be
+// visible never ends: wait for the element's own `open` to drop instead.
+export async function waitModalClosed(page, timeout = 15_000) {
+  await page.waitForFunction(() => !document.querySelector('#dispo-modal').open, null, { timeout });
 }

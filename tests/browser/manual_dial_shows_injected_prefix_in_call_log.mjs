@@ -3,7 +3,7 @@
 // and the call log holds the number dialled with the prefix the server
 // injected. Then a second call from the lead search dials the chosen lead.
 import {
-  runScenario, signIn, goAvailable, received, eventually, check, checkEqual, finishCall,
+  runScenario, signIn, goAvailable, received, awaitMessage, eventually, check, checkEqual, finishCall,
 } from './harness.mjs';
 
 const NUMBER = '4155550123';
@@ -27,9 +27,10 @@ runScenario('manual_dial_shows_injected_prefix_in_call_log', async (t) => {
   for (const digit of NUMBER) await page.click(`#keypad button[data-key="${digit}"]`);
   checkEqual(await page.inputValue('#dial-number'), NUMBER, 'number typed on the keypad');
   await t.shot(page, 'number-on-keypad');
+  const before = page.frames.length;
   await page.click('#btn-dial');
 
-  const call = await eventually('a call message for the manual dial', () => received(page, 'call').at(0), 30_000);
+  const call = await awaitMessage(page, 'a call message for the manual dial', 'call', { from: before });
   await page.waitForSelector(`#call-id:text("#${call.call.id}")`);
   const dialledShown = await eventually('the dialled string in the call panel', async () => {
     const text = (await page.textContent('#call-dialled')).trim();

@@ -1,7 +1,7 @@
 // The campaign's wrap-up timeout: an agent who leaves the disposition modal
 // alone is reset to available by the server, the modal closes by itself,
 // and the call log carries the automatic disposition.
-import { runScenario, signIn, goAvailable, received, eventually, check, checkEqual } from './harness.mjs';
+import { runScenario, signIn, goAvailable, received, eventually, check, checkEqual, waitModalClosed } from './harness.mjs';
 
 const TIMEOUT_S = 5;
 
@@ -21,7 +21,7 @@ runScenario('wrapup_timeout_resets_agent_and_closes_modal', async (t) => {
   await t.shot(page, 'wrapup-modal-left-alone');
 
   // The server ends the wrap-up; the modal closes without a click.
-  await page.waitForSelector('#dispo-modal:not([open])', { timeout: (TIMEOUT_S + 20) * 1000 });
+  await waitModalClosed(page, (TIMEOUT_S + 20) * 1000);
   const reset = received(page, 'status_update').find((m) => m.previous === 'wrapup');
   check(reset, 'no status_update left the wrap-up');
   checkEqual(reset.reason, 'wrapup_timeout', 'reason of the status change');
