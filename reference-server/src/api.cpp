@@ -208,6 +208,7 @@ Result<json::object> cmd_join(Service& service, AgentId agent, const json::objec
   auto id = req_id(body, "campaign");
   if (!id) return std::move(id).error();
   if (service.draining()) return Error{Errc::unavailable, "the server is shutting down; log in later"};
+  if (service.is_deleted(CampaignId{*id})) return Error{Errc::not_found, "no such campaign: " + std::to_string(*id)};
   auto r = service.engine().log_in(agent, CampaignId{*id});
   service.kick();
   if (!r) return std::move(r).error();
@@ -481,7 +482,7 @@ void Api::login(Ctx& ctx) {
 
 void Api::agent_routes(Ctx& ctx, AgentId agent, std::string_view action) {
   auto method = ctx.req.method();
-  if (!service_.engine().find_agent(agent)) {
+  if (!service_.engine().find_agent(agent) || service_.is_deleted(agent)) {
     return reply_error(service_, ctx, 404, "not_found", "no such agent: " + dialer::to_string(agent));
   }
   auto done = [&](Result<json::object> r, unsigned ok_status = 200) {
@@ -547,7 +548,7 @@ void Api::search_leads(Ctx& ctx) {
   if (ctx.req.method() != http::verb::get) return method_not_allowed(service_, ctx, "GET");
   auto cid = id_of<CampaignId>(ctx.query["campaign"]);
   if (!cid) return reply_error(service_, ctx, 400, "invalid_argument", "query parameter 'campaign' must be a campaign id");
-  if (!service_.engine().find_campaign(*cid)) {
+  if (!service_.engine().find_campaign(*cid) || service_.is_deleted(*cid)) {
     return reply_error(service_, ctx, 404, "not_found", "no such campaign: " + dialer::to_string(*cid));
   }
   if (ctx.session->role == Role::agent) {
@@ -582,7 +583,7 @@ void Api::admin_routes(Ctx& ctx) {
     if (s.size() == 5 && s[4] == "stats") {
       auto id = id_of<CampaignId>(s[3]);
       if (ctx.req.method() != http::verb::get) return method_not_allowed(service_, ctx, "GET");
-      auto st = id ? service_.engine().campaign_stats(*id) : std::nullopt;
+      auto st = id && !service_.is_deleted(*id) ? service_.engine().campaign_stats(*id) : std::nullopt;
       if (!st) return reply_error(service_, ctx, 404, "not_found", "no such campaign: " + s[3]);
       json::object agents{{"offline", 0}, {"available", 0}, {"break", 0}, {"busy", 0}, {"wrapup", 0}};
       for (AgentId a : service_.agents()) {
@@ -647,6 +648,14 @@ void Api::campaigns(Ctx& ctx) {
       auto r = service_.config_store().delete_campaign(existing->id);
       if (!r) return reply_error(service_, ctx, r.error());
       service_.extras().forget(existing->id);
+      service_.mark_deleted(existing->id);
+      // The engine keeps it until a restart: free its name there.
+      dialer::Campaign tombstone = *existing;
+      tombstone.name = "#deleted-campaign-" + dialer::to_string(existing->id);
+      if (auto t = service_.engine().save_campaign(tombstone); !t) {
+        log(LogLevel::warn, "campaign_tombstone_failed", {{"campaign", dialer::to_string(existing->id)}, {"error", t.error().message()}});
+      }
+      service_.kick();
       log(LogLevel::info, "campaign_deleted", {{"campaign", dialer::to_string(existing->id)}, {"by", ctx.session->login}});
       return reply_json(service_, ctx, 200, json::object{{"deleted", existing->id.value}});
     }
@@ -656,7 +665,7 @@ void Api::campaigns(Ctx& ctx) {
   if (!body) return reply_error(service_, ctx, body.error());
   dialer::Campaign c = existing ? *existing : dialer::Campaign{};
   if (!existing) {
-    std::uint64_t max = 0;
+    std::uint64_t max = service_.max_deleted_campaign();
     for (const auto& x : *all) max = std::max(max, x.id.value);
     c.id = CampaignId{max + 1};
   }
@@ -668,9 +677,14 @@ void Api::campaigns(Ctx& ctx) {
     }
   }
   if (!c.carrier.valid()) return reply_error(service_, ctx, 400, "invalid_argument", "field 'carrier' is required");
+  if (service_.is_deleted(c.carrier)) {
+    return reply_error(service_, ctx, 400, "invalid_argument", "carrier " + dialer::to_string(c.carrier) + " was deleted");
+  }
   if (auto r = service_.engine().save_campaign(c); !r) return reply_error(service_, ctx, r.error());
   if (auto r = service_.config_store().save_campaign(c); !r) {
-    if (existing) (void)service_.engine().save_campaign(*existing);  // nothing half-applied
+    // Nothing half-applied: the old campaign back, or a new one hidden.
+    if (existing) (void)service_.engine().save_campaign(*existing);
+    else service_.mark_deleted(c.id);
     service_.kick();
     return reply_error(service_, ctx, r.error());
   }
@@ -712,6 +726,13 @@ void Api::carriers(Ctx& ctx) {
     if (method == http::verb::delete_) {
       auto r = service_.config_store().delete_carrier(existing->id);
       if (!r) return reply_error(service_, ctx, r.error());
+      service_.mark_deleted(existing->id);
+      // The engine keeps it until a restart: free its name there.
+      dialer::Carrier tombstone = *existing;
+      tombstone.name = "#deleted-carrier-" + dialer::to_string(existing->id);
+      if (auto t = service_.engine().save_carrier(tombstone); !t) {
+        log(LogLevel::warn, "carrier_tombstone_failed", {{"carrier", dialer::to_string(existing->id)}, {"error", t.error().message()}});
+      }
       log(LogLevel::info, "carrier_deleted", {{"carrier", dialer::to_string(existing->id)}, {"by", ctx.session->login}});
       return reply_json(service_, ctx, 200, json::object{{"deleted", existing->id.value}});
     }
@@ -721,7 +742,7 @@ void Api::carriers(Ctx& ctx) {
   if (!body) return reply_error(service_, ctx, body.error());
   dialer::Carrier c = existing ? *existing : dialer::Carrier{};
   if (!existing) {
-    std::uint64_t max = 0;
+    std::uint64_t max = service_.max_deleted_carrier();
     for (const auto& x : *all) max = std::max(max, x.id.value);
     c.id = CarrierId{max + 1};
   }
@@ -771,6 +792,14 @@ void Api::agents_admin(Ctx& ctx) {
       auto r = service_.config_store().delete_agent(existing->id);
       if (!r) return reply_error(service_, ctx, r.error());
       service_.extras().forget(existing->id);
+      service_.mark_deleted(existing->id);
+      // The engine keeps the agent until a restart: free its login there,
+      // so it can be given to a new agent at once.
+      dialer::Agent tombstone = *existing;
+      tombstone.login = "#deleted-agent-" + dialer::to_string(existing->id);
+      if (auto t = service_.engine().save_agent(tombstone); !t) {
+        log(LogLevel::warn, "agent_tombstone_failed", {{"agent", dialer::to_string(existing->id)}, {"error", t.error().message()}});
+      }
       (void)service_.credentials().remove_agent(existing->id);
       service_.hub().close_agent(existing->id);
       service_.forget_agent(existing->id);
@@ -793,7 +822,7 @@ void Api::agents_admin(Ctx& ctx) {
   if (!existing && password.empty()) return reply_error(service_, ctx, 400, "invalid_argument", "field 'password' is required");
   dialer::Agent a = existing ? *existing : dialer::Agent{};
   if (!existing) {
-    std::uint64_t max = last_agent_id_;
+    std::uint64_t max = std::max(last_agent_id_, service_.max_deleted_agent());
     for (const auto& x : *all) max = std::max(max, x.id.value);
     a.id = AgentId{max + 1};
   }
@@ -826,6 +855,7 @@ void Api::agents_admin(Ctx& ctx) {
     if (auto r = service_.engine().save_agent(a); !r) return reply_error(service_, c, r.error());
     if (auto r = service_.config_store().save_agent(a); !r) {
       if (existing) (void)service_.engine().save_agent(*existing);
+      else service_.mark_deleted(a.id);
       return reply_error(service_, c, r.error());
     }
     if (auto r = service_.extras().save(a); !r) {
@@ -946,7 +976,9 @@ std::optional<Session> Api::websocket_session(std::string_view target) {
   auto it = parsed->params().find("token");
   if (it == parsed->params().end()) return std::nullopt;
   auto s = service_.credentials().check((*it).value, std::chrono::system_clock::now());
-  if (!s || s->role != Role::agent || !service_.engine().find_agent(s->agent)) return std::nullopt;
+  if (!s || s->role != Role::agent || !service_.engine().find_agent(s->agent) || service_.is_deleted(s->agent)) {
+    return std::nullopt;
+  }
   return s;
 }
 

@@ -72,6 +72,21 @@ class Service final : public dialer::EventSink {
   /// The campaign as panels see it (snapshot.campaign).
   boost::json::object panel_campaign(const dialer::Campaign& c) const;
 
+  /// Deleted through the admin API. The engine has no delete, so a deleted
+  /// campaign, carrier or agent stays in the engine until the next restart;
+  /// the server treats it as unknown from the delete on (404 on its routes,
+  /// refused as a reference) and never hands its id out again.
+  void mark_deleted(dialer::CampaignId id) { deleted_campaigns_.insert(id); }
+  void mark_deleted(dialer::CarrierId id) { deleted_carriers_.insert(id); }
+  void mark_deleted(dialer::AgentId id) { deleted_agents_.insert(id); }
+  bool is_deleted(dialer::CampaignId id) const { return deleted_campaigns_.count(id) != 0; }
+  bool is_deleted(dialer::CarrierId id) const { return deleted_carriers_.count(id) != 0; }
+  bool is_deleted(dialer::AgentId id) const { return deleted_agents_.count(id) != 0; }
+  /// The highest deleted id of each kind (0 when none), for new ids.
+  std::uint64_t max_deleted_campaign() const { return deleted_campaigns_.empty() ? 0 : deleted_campaigns_.rbegin()->value; }
+  std::uint64_t max_deleted_carrier() const { return deleted_carriers_.empty() ? 0 : deleted_carriers_.rbegin()->value; }
+  std::uint64_t max_deleted_agent() const { return deleted_agents_.empty() ? 0 : deleted_agents_.rbegin()->value; }
+
   /// Agents the engine knows (for metrics and snapshots).
   void remember_agent(dialer::AgentId id) { agents_.insert(id); }
   void forget_agent(dialer::AgentId id) { agents_.erase(id); }
@@ -131,6 +146,9 @@ class Service final : public dialer::EventSink {
   AgentHub hub_;
   ServerCounters counters_;
   std::set<dialer::AgentId> agents_;
+  std::set<dialer::CampaignId> deleted_campaigns_;
+  std::set<dialer::CarrierId> deleted_carriers_;
+  std::set<dialer::AgentId> deleted_agents_;
   /// The last screen pop of each agent's current call, for snapshots.
   std::unordered_map<dialer::AgentId, dialer::LeadPop> pops_;
   bool draining_ = false;

@@ -418,3 +418,56 @@ def test_an_agent_lists_the_campaigns_they_may_join(server):
         status, body, _ = server.request("POST", f"/api/v1/agents/{me}/session", {"campaign": c["id"]}, token=token)
         assert status == 200 and body["campaign"] == c["id"], body
         server.request("DELETE", f"/api/v1/agents/{me}/session", token=token)
+
+
+def test_deleted_campaign_carrier_and_agent_are_gone_for_every_route_and_ids_are_not_reused(server):
+    admin = server.login("admin")["token"]
+    status, carrier, _ = server.request("POST", "/api/v1/carriers",
+                                        {"name": "trunk-del", "dial_prefix": "66", "dial_template": "PJSIP/{dial}@d"},
+                                        token=admin)
+    assert status == 201, carrier
+    status, campaign, _ = server.request("POST", "/api/v1/campaigns",
+                                         {"name": "Short-lived", "carrier": carrier["id"]}, token=admin)
+    assert status == 201, campaign
+    status, agent, _ = server.request("POST", "/api/v1/agents",
+                                      {"login": "erin", "name": "Erin", "endpoint": "PJSIP/erin",
+                                       "password": "erin-secret"}, token=admin)
+    assert status == 201, agent
+    erin = server.request("POST", "/api/v1/auth/login", {"login": "erin", "password": "erin-secret"})[1]["token"]
+    bob = server.login("bob")
+    cid, aid = campaign["id"], agent["id"]
+
+    assert server.request("DELETE", f"/api/v1/campaigns/{cid}", token=admin)[0] == 200
+    # The engine still holds the campaign until a restart; the server does not show or use it.
+    assert server.request("GET", f"/api/v1/campaigns/{cid}", token=admin)[0] == 404
+    assert server.request("GET", f"/api/v1/campaigns/{cid}/stats", token=admin)[0] == 404
+    assert server.request("GET", f"/api/v1/leads?campaign={cid}", token=admin)[0] == 404
+    status, body, _ = server.request("POST", f"/api/v1/agents/{aid}/session", {"campaign": cid}, token=erin)
+    assert status == 404 and str(cid) in body["error"]["message"], body
+    listed = server.request("GET", f"/api/v1/agents/{bob['agent_id']}/campaigns", token=bob["token"])[1]
+    assert cid not in [c["id"] for c in listed["campaigns"]]
+
+    assert server.request("DELETE", f"/api/v1/carriers/{carrier['id']}", token=admin)[0] == 200
+    status, body, _ = server.request("POST", "/api/v1/campaigns", {"name": "Orphan", "carrier": carrier["id"]},
+                                     token=admin)
+    assert status == 400 and "deleted" in body["error"]["message"], body
+
+    assert server.request("DELETE", f"/api/v1/agents/{aid}", token=admin)[0] == 200
+    assert server.request("GET", f"/api/v1/agents/{aid}/state", token=admin)[0] == 404
+    assert server.request("GET", f"/api/v1/agents/{aid}", token=admin)[0] == 404
+
+    # New objects get new ids, never the deleted ones.
+    status, c2, _ = server.request("POST", "/api/v1/carriers",
+                                   {"name": "trunk-del", "dial_prefix": "67", "dial_template": "PJSIP/{dial}@d"},
+                                   token=admin)
+    assert status == 201 and c2["id"] > carrier["id"], c2
+    status, k2, _ = server.request("POST", "/api/v1/campaigns", {"name": "Short-lived", "carrier": c2["id"]},
+                                   token=admin)
+    assert status == 201 and k2["id"] > cid, k2
+    status, a2, _ = server.request("POST", "/api/v1/agents",
+                                   {"login": "erin", "name": "Erin again", "endpoint": "PJSIP/erin",
+                                    "password": "erin-secret"}, token=admin)
+    assert status == 201 and a2["id"] > aid, a2  # the deleted agent's login is free at once
+    assert server.request("DELETE", f"/api/v1/agents/{a2['id']}", token=admin)[0] == 200
+    assert server.request("DELETE", f"/api/v1/campaigns/{k2['id']}", token=admin)[0] == 200
+    assert server.request("DELETE", f"/api/v1/carriers/{c2['id']}", token=admin)[0] == 200
