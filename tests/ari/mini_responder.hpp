@@ -4,10 +4,13 @@
 // server closing idle keep-alive connections does). Runs on its own thread.
 #pragma once
 
+#include <sys/resource.h>
+
 #include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <future>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -15,6 +18,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -53,6 +57,18 @@ class MiniResponder {
   void drop_after_each(bool on) { drop_ = on; }
   /// Answer each request this much later.
   void delay(std::chrono::milliseconds d) { delay_ms_ = d.count(); }
+  /// CPU seconds (user + system) its thread has used so far, read on that
+  /// thread: lets a benchmark tell the responder's cost from the client's.
+  double thread_cpu_seconds() {
+    std::promise<double> p;
+    boost::asio::post(io_, [&p] {
+      rusage u{};
+      getrusage(RUSAGE_THREAD, &u);
+      p.set_value(static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+                  static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6);
+    });
+    return p.get_future().get();
+  }
 
  private:
   struct Session : std::enable_shared_from_this<Session> {
