@@ -75,7 +75,9 @@ function renderCampaigns() {
     actions.append(edit);
     const mode = cell(MODE_LABELS[c.dial_mode] || c.dial_mode);
     mode.dataset.field = 'mode';
-    const prefix = cell(c.dial_prefix);
+    // An empty campaign prefix means the carrier's: show the one that applies.
+    const carrier = carriers.find((x) => x.id === c.carrier);
+    const prefix = cell(c.dial_prefix || (carrier && carrier.dial_prefix ? `${carrier.dial_prefix} (carrier's)` : ''));
     prefix.dataset.field = 'prefix';
     tr.append(cell(c.id), cell(c.name), mode, cell(c.manual_dial_allowed ? 'yes' : 'no'), cell(carrierName(c.carrier)),
       prefix, cell(c.wrapup_timeout ?? 'default'), cell(c.hopper_size), actions);

@@ -80,6 +80,33 @@ runScenario('admin_changes_campaign_mode_and_uploads_leads', async (t) => {
   await t.shot(admin, 'refused-edit-shows-server-message');
   await admin.click('#cf-cancel');
 
+  // Create an agent and a campaign; the server has them, and the new agent's
+  // campaign list offers the new campaign.
+  await admin.fill('#af-login', 'carol');
+  await admin.fill('#af-name', 'Carol Shaw');
+  await admin.fill('#af-password', 'carol-password');
+  await admin.fill('#af-endpoint', 'PJSIP/carol');
+  await admin.click('#af-save');
+  await admin.waitForSelector('#agent-table td:text-is("carol")', { timeout: 15_000 });
+  const carol = (await server.apiOk('GET', '/api/v1/agents', { token })).find((a) => a.login === 'carol');
+  check(carol && carol.name === 'Carol Shaw' && carol.endpoint === 'PJSIP/carol', `stored agent ${JSON.stringify(carol)}`);
+  await admin.fill('#cf-name', 'Winter offers');
+  await admin.selectOption('#cf-mode', 'manual');
+  await admin.check('#cf-manual');
+  await admin.selectOption('#cf-carrier', '2');
+  await admin.fill('#cf-wrapup', '45');
+  await admin.click('#cf-save');
+  await admin.waitForSelector('#campaign-table td:text-is("Winter offers")', { timeout: 10_000 });
+  const winter = (await server.apiOk('GET', '/api/v1/campaigns', { token })).find((c) => c.name === 'Winter offers');
+  check(winter, 'the new campaign is not on the server');
+  checkEqual(winter.dial_mode, 'manual', 'mode of the new campaign');
+  checkEqual(winter.wrapup_timeout, 45, 'wrap-up timeout of the new campaign');
+  checkEqual(winter.carrier, 2, 'carrier of the new campaign');
+  const carolToken = await server.token({ login: 'carol', password: 'carol-password' });
+  const offered = await server.apiOk('GET', `/api/v1/agents/${carol.id}/campaigns`, { token: carolToken.token });
+  check(offered.campaigns.some((c) => c.id === winter.id), 'the new agent may not join the new campaign');
+  await t.shot(admin, 'agent-and-campaign-created');
+
   // CSV upload into campaign 2 with the per-row report.
   await admin.selectOption('#up-campaign', '2');
   await admin.fill('#up-zone-column', 'time_zone');

@@ -221,6 +221,8 @@ export class Scenario {
   }
 
   async run(body) {
+    // Only this run's pictures: a failure shot left by an earlier run would mislead.
+    fs.rmSync(this.shots, { recursive: true, force: true });
     fs.mkdirSync(this.shots, { recursive: true });
     if (!fs.existsSync(CHROMIUM)) {
       console.log(`SKIP ${this.name}: no Chromium at ${CHROMIUM} (apt-get install chromium)`);
