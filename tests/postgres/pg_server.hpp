@@ -193,6 +193,8 @@ struct PostgresFixture {
   LeadStore& leads() { return *store; }
   DoNotCallStore& do_not_call() { return *store; }
   CallLogStore& call_log() { return *store; }
+  ConfigStore& config() { return *store; }
+  std::unique_ptr<postgres::PostgresStore> reopen() const { return open_store(); }
   void flush() { REQUIRE(store->flush()); }
   std::shared_ptr<LeadStore> another_connection() {
     postgres::Options o;

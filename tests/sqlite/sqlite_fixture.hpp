@@ -68,7 +68,13 @@ struct SqliteFixture {
   LeadStore& leads() { return *store; }
   DoNotCallStore& do_not_call() { return *store; }
   CallLogStore& call_log() { return *store; }
+  ConfigStore& config() { return *store; }
   void flush() { REQUIRE(store->flush()); }
+  std::unique_ptr<sqlite::SqliteStore> reopen() {
+    auto opened = sqlite::SqliteStore::open(sqlite_options(dir.path() / "dialer.db"));
+    REQUIRE_MESSAGE(opened, (opened ? "" : opened.error().message()));
+    return std::move(*opened);
+  }
   std::shared_ptr<LeadStore> another_connection() {
     auto opened = sqlite::SqliteStore::open(sqlite_options(dir.path() / "dialer.db"));
     if (!opened) return nullptr;

@@ -40,7 +40,8 @@ TEST_SUITE("sqlite") {
     REQUIRE_FALSE(refused);
     CHECK(refused.error().code == Errc::storage_error);
     CHECK(refused.error().detail.find("schema version 7") != std::string::npos);
-    CHECK(refused.error().detail.find("version 1") != std::string::npos);
+    CHECK(refused.error().detail.find("version " + std::to_string(sqlite::SqliteStore::kSchemaVersion)) !=
+          std::string::npos);
   }
 
   TEST_CASE("reopening a database applies no migration twice and keeps the data") {
@@ -54,8 +55,46 @@ TEST_SUITE("sqlite") {
     auto s = sqlite::SqliteStore::open(test::sqlite_options(file)).value();
     CHECK(s->find_lead(LeadId{3}));
     SQLite::Database db(file.string());
-    CHECK(db.execAndGet("SELECT COUNT(*) FROM schema_version").getInt() == 1);
+    CHECK(db.execAndGet("SELECT COUNT(*) FROM schema_version").getInt() ==
+          sqlite::SqliteStore::kSchemaVersion);
     CHECK(db.execAndGet("PRAGMA journal_mode").getString() == "wal");
+  }
+
+  TEST_CASE("a version 1 database is migrated on open: its campaigns and agents read with the new settings' defaults") {
+    test::TempDir dir;
+    const auto file = dir.path() / "dialer.db";
+    {
+      auto s = sqlite::SqliteStore::open(test::sqlite_options(file)).value();
+      test::save_test_campaigns(*s);
+      REQUIRE(s->save_agent({AgentId{1}, "alice", "Alice", "PJSIP/100", true}));
+    }
+    {  // Take the file back to what version 1 wrote.
+      SQLite::Database db(file.string(), SQLite::OPEN_READWRITE);
+      for (const char* column :
+           {"calling_hours_start_min", "calling_hours_end_min", "max_attempts_per_lead",
+            "max_calls_per_number_per_day", "recycle", "lead_order", "pacing_policy",
+            "pacing_abandon_cap", "pacing_max_wait_ms", "pacing_safe_harbour_media",
+            "pacing_day_offset_min"}) {
+        db.exec(std::string("ALTER TABLE campaigns DROP COLUMN ") + column);
+      }
+      db.exec("ALTER TABLE agents DROP COLUMN persistent_leg");
+      db.exec("DELETE FROM schema_version WHERE version > 1");
+    }
+    auto s = sqlite::SqliteStore::open(test::sqlite_options(file)).value();
+    const auto campaigns = s->load_campaigns().value();
+    REQUIRE_FALSE(campaigns.empty());
+    const Campaign defaults;
+    CHECK(campaigns[0].compliance.calling_hours.start == defaults.compliance.calling_hours.start);
+    CHECK(campaigns[0].recycle.no_answer.delay == defaults.recycle.no_answer.delay);
+    CHECK(campaigns[0].pacing.abandon_cap == doctest::Approx(defaults.pacing.abandon_cap));
+    CHECK(campaigns[0].lead_order == defaults.lead_order);
+    const auto agents = s->load_agents().value();
+    REQUIRE(agents.size() == 1);
+    CHECK(agents[0].login == "alice");
+    CHECK_FALSE(agents[0].persistent_leg);  // not known to version 1
+    SQLite::Database db(file.string());
+    CHECK(db.execAndGet("SELECT MAX(version) FROM schema_version").getInt() ==
+          sqlite::SqliteStore::kSchemaVersion);
   }
 
   TEST_CASE("an empty path or an unwritable file is an error, not an exception") {

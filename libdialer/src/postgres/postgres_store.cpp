@@ -95,6 +95,7 @@ struct PgRow {
   const pqxx::row& row;
   pqxx::field at(int column) const { return row[static_cast<pqxx::row::size_type>(column)]; }
   std::int64_t i64(int column) const { return at(column).as<std::int64_t>(); }
+  double f64(int column) const { return at(column).as<double>(); }
   std::string text(int column) const { return str(at(column)); }
   bool is_null(int column) const { return at(column).is_null(); }
 };
@@ -731,8 +732,12 @@ Result<void> PostgresStore::save_campaign(const Campaign& cpg) {
         "INSERT INTO campaigns (id, name, dial_mode, carrier_id, dial_prefix, plan_region,"
         " plan_allowed_regions, plan_require_valid, manual_dial_allowed, wrapup_timeout_s,"
         " wrapup_timeout_disposition, break_after_wrapup_timeout, hopper_size, ring_timeout_s,"
-        " caller_id, break_types, dispositions, script)"
-        " VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18)"
+        " caller_id, break_types, dispositions, script, calling_hours_start_min,"
+        " calling_hours_end_min, max_attempts_per_lead, max_calls_per_number_per_day, recycle,"
+        " lead_order, pacing_policy, pacing_abandon_cap, pacing_max_wait_ms,"
+        " pacing_safe_harbour_media, pacing_day_offset_min)"
+        " VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,"
+        "$22,$23,$24,$25,$26,$27,$28,$29)"
         " ON CONFLICT (id) DO UPDATE SET"
         " name = excluded.name, dial_mode = excluded.dial_mode,"
         " carrier_id = excluded.carrier_id, dial_prefix = excluded.dial_prefix,"
@@ -745,7 +750,16 @@ Result<void> PostgresStore::save_campaign(const Campaign& cpg) {
         " break_after_wrapup_timeout = excluded.break_after_wrapup_timeout,"
         " hopper_size = excluded.hopper_size, ring_timeout_s = excluded.ring_timeout_s,"
         " caller_id = excluded.caller_id, break_types = excluded.break_types,"
-        " dispositions = excluded.dispositions, script = excluded.script",
+        " dispositions = excluded.dispositions, script = excluded.script,"
+        " calling_hours_start_min = excluded.calling_hours_start_min,"
+        " calling_hours_end_min = excluded.calling_hours_end_min,"
+        " max_attempts_per_lead = excluded.max_attempts_per_lead,"
+        " max_calls_per_number_per_day = excluded.max_calls_per_number_per_day,"
+        " recycle = excluded.recycle, lead_order = excluded.lead_order,"
+        " pacing_policy = excluded.pacing_policy, pacing_abandon_cap = excluded.pacing_abandon_cap,"
+        " pacing_max_wait_ms = excluded.pacing_max_wait_ms,"
+        " pacing_safe_harbour_media = excluded.pacing_safe_harbour_media,"
+        " pacing_day_offset_min = excluded.pacing_day_offset_min",
         to_db(cpg.id.value), cpg.name, std::string(to_string(cpg.dial_mode)),
         cpg.carrier.valid() ? std::optional<std::int64_t>(to_db(cpg.carrier.value)) : std::nullopt,
         cpg.dial_prefix, cpg.number_plan.region,
@@ -757,7 +771,14 @@ Result<void> PostgresStore::save_campaign(const Campaign& cpg) {
         static_cast<std::int64_t>(cpg.hopper_size),
         static_cast<std::int64_t>(cpg.ring_timeout.count()), cpg.caller_id,
         internal::encode_list(cpg.break_types), internal::encode_dispositions(cpg.dispositions),
-        cpg.script);
+        cpg.script, static_cast<std::int64_t>(cpg.compliance.calling_hours.start.count()),
+        static_cast<std::int64_t>(cpg.compliance.calling_hours.end.count()),
+        static_cast<std::int64_t>(cpg.compliance.max_attempts_per_lead),
+        static_cast<std::int64_t>(cpg.compliance.max_calls_per_number_per_day),
+        internal::encode_recycle(cpg.recycle), std::string(to_string(cpg.lead_order)),
+        cpg.pacing.policy, cpg.pacing.abandon_cap,
+        static_cast<std::int64_t>(cpg.pacing.max_wait_for_agent.count()),
+        cpg.pacing.safe_harbour_media, static_cast<std::int64_t>(cpg.pacing.day_offset.count()));
     tx.commit();
     return ok();
   });
@@ -790,10 +811,12 @@ Result<void> PostgresStore::save_agent(const Agent& agent) {
   return impl_->run("save_agent", [&](pqxx::connection& c) -> Result<void> {
     pqxx::nontransaction tx{c};
     tx.exec_params(
-        "INSERT INTO agents (id, login, name, endpoint) VALUES ($1, $2, $3, $4)"
-        " ON CONFLICT (id) DO UPDATE SET login = excluded.login, name = excluded.name,"
-        " endpoint = excluded.endpoint",
-        to_db(agent.id.value), agent.login, agent.name, agent.endpoint);
+        "INSERT INTO agents (id, login, name, endpoint, persistent_leg)"
+        " VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO UPDATE SET login = excluded.login,"
+        " name = excluded.name, endpoint = excluded.endpoint,"
+        " persistent_leg = excluded.persistent_leg",
+        to_db(agent.id.value), agent.login, agent.name, agent.endpoint,
+        agent.persistent_leg ? 1 : 0);
     return ok();
   });
 }

@@ -13,7 +13,7 @@
 
 namespace dialer::sqlite::schema {
 
-inline constexpr std::array<const char*, 1> kMigrations{
+inline constexpr std::array<const char*, 2> kMigrations{
     // 1: the first schema.
     R"sql(
 CREATE TABLE carriers (
@@ -128,6 +128,33 @@ CREATE TABLE call_log (
 );
 CREATE INDEX call_log_number ON call_log (number, created_at_ns);
 CREATE INDEX call_log_campaign ON call_log (campaign_id);
+)sql",
+    // 2: the campaign settings and the agent field the first schema left out,
+    // so that a restart (or another dialer server) sees the same campaign:
+    // calling hours and attempt caps, recycling, lead order, pacing; an
+    // agent's persistent leg. Existing rows get the defaults of Campaign
+    // and Agent.
+    R"sql(
+ALTER TABLE campaigns ADD COLUMN calling_hours_start_min INTEGER NOT NULL DEFAULT 480
+  CHECK (calling_hours_start_min BETWEEN 0 AND 1440);
+ALTER TABLE campaigns ADD COLUMN calling_hours_end_min INTEGER NOT NULL DEFAULT 1260
+  CHECK (calling_hours_end_min BETWEEN 0 AND 1440);
+ALTER TABLE campaigns ADD COLUMN max_attempts_per_lead INTEGER NOT NULL DEFAULT 0
+  CHECK (max_attempts_per_lead >= 0);
+ALTER TABLE campaigns ADD COLUMN max_calls_per_number_per_day INTEGER NOT NULL DEFAULT 3
+  CHECK (max_calls_per_number_per_day >= 0);
+ALTER TABLE campaigns ADD COLUMN recycle TEXT NOT NULL DEFAULT '';
+ALTER TABLE campaigns ADD COLUMN lead_order TEXT NOT NULL DEFAULT 'oldest_first'
+  CHECK (lead_order IN ('oldest_first', 'fewest_attempts_first', 'priority_first'));
+ALTER TABLE campaigns ADD COLUMN pacing_policy TEXT NOT NULL DEFAULT 'predictive';
+ALTER TABLE campaigns ADD COLUMN pacing_abandon_cap REAL NOT NULL DEFAULT 0.03
+  CHECK (pacing_abandon_cap >= 0 AND pacing_abandon_cap <= 1);
+ALTER TABLE campaigns ADD COLUMN pacing_max_wait_ms INTEGER NOT NULL DEFAULT 2000
+  CHECK (pacing_max_wait_ms >= 0);
+ALTER TABLE campaigns ADD COLUMN pacing_safe_harbour_media TEXT NOT NULL DEFAULT '';
+ALTER TABLE campaigns ADD COLUMN pacing_day_offset_min INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE agents ADD COLUMN persistent_leg INTEGER NOT NULL DEFAULT 0
+  CHECK (persistent_leg IN (0, 1));
 )sql",
 };
 

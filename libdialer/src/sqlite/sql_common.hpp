@@ -6,6 +6,8 @@
 #pragma once
 
 #include <algorithm>
+#include <array>
+#include <charconv>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -30,6 +32,7 @@
 #include "dialer/lead.hpp"
 #include "dialer/phone_number.hpp"
 #include "dialer/queue.hpp"
+#include "dialer/recycle.hpp"
 
 namespace dialer::internal {
 
@@ -138,6 +141,64 @@ inline std::optional<std::vector<DispositionCode>> decode_dispositions(std::stri
     out.push_back({std::move((*flat)[i]), std::move((*flat)[i + 1]), (*flat)[i + 2] == "1"});
   }
   return out;
+}
+
+// A campaign's recycling in one text column, readable in a SQL shell:
+// "busy=1/300/0 no_answer=1/300/0 failed=1/900/0 dropped=1/3600/2
+// machine=1/7200/0 max_attempts=5", each rule as recycle/delay_s/max_attempts.
+// Empty (rows written before the column existed) reads as the defaults.
+inline constexpr std::array<std::pair<const char*, RecycleRule RecyclePolicy::*>, 5> kRecycleRules{{
+    {"busy", &RecyclePolicy::busy},
+    {"no_answer", &RecyclePolicy::no_answer},
+    {"failed", &RecyclePolicy::failed},
+    {"dropped", &RecyclePolicy::dropped},
+    {"machine", &RecyclePolicy::machine},
+}};
+
+inline std::string encode_recycle(const RecyclePolicy& policy) {
+  std::string out;
+  for (const auto& [name, member] : kRecycleRules) {
+    const RecycleRule& r = policy.*member;
+    out += name;
+    out += '=' + std::to_string(r.recycle ? 1 : 0) + '/' + std::to_string(r.delay.count()) + '/' +
+           std::to_string(r.max_attempts) + ' ';
+  }
+  return out + "max_attempts=" + std::to_string(policy.max_attempts);
+}
+
+inline std::optional<RecyclePolicy> decode_recycle(std::string_view text) {
+  RecyclePolicy policy;
+  auto number = [](std::string_view digits, auto& out) {
+    const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), out);
+    return ec == std::errc{} && end == digits.data() + digits.size();
+  };
+  while (!text.empty()) {
+    const auto space = text.find(' ');
+    const std::string_view item = text.substr(0, space);
+    text.remove_prefix(space == std::string_view::npos ? text.size() : space + 1);
+    const auto eq = item.find('=');
+    if (eq == std::string_view::npos) return std::nullopt;
+    const std::string_view key = item.substr(0, eq), value = item.substr(eq + 1);
+    if (key == "max_attempts") {
+      if (!number(value, policy.max_attempts)) return std::nullopt;
+      continue;
+    }
+    const auto rule = std::find_if(kRecycleRules.begin(), kRecycleRules.end(),
+                                   [&](const auto& r) { return key == r.first; });
+    const auto slash1 = value.find('/'), slash2 = value.rfind('/');
+    if (rule == kRecycleRules.end() || slash1 == slash2) return std::nullopt;
+    RecycleRule& r = policy.*(rule->second);
+    int recycle = 0;
+    std::int64_t delay_s = 0;
+    if (!number(value.substr(0, slash1), recycle) ||
+        !number(value.substr(slash1 + 1, slash2 - slash1 - 1), delay_s) ||
+        !number(value.substr(slash2 + 1), r.max_attempts)) {
+      return std::nullopt;
+    }
+    r.recycle = recycle != 0;
+    r.delay = std::chrono::seconds{delay_s};
+  }
+  return policy;
 }
 
 /// The enum value named `text`, or `fallback` (a column CHECK keeps other

@@ -5,6 +5,7 @@
 // the three calls the readers use:
 //
 //   std::int64_t i64(int column) const;
+//   double f64(int column) const;
 //   std::string text(int column) const;
 //   bool is_null(int column) const;
 //
@@ -43,11 +44,13 @@ inline const std::string kCampaignColumns =
     "id, name, dial_mode, carrier_id, dial_prefix, plan_region, plan_allowed_regions,"
     " plan_require_valid, manual_dial_allowed, wrapup_timeout_s, wrapup_timeout_disposition,"
     " break_after_wrapup_timeout, hopper_size, ring_timeout_s, caller_id, break_types,"
-    " dispositions, script";
+    " dispositions, script, calling_hours_start_min, calling_hours_end_min,"
+    " max_attempts_per_lead, max_calls_per_number_per_day, recycle, lead_order, pacing_policy,"
+    " pacing_abandon_cap, pacing_max_wait_ms, pacing_safe_harbour_media, pacing_day_offset_min";
 
 inline const std::string kCarrierColumns = "id, name, dial_prefix, dial_template, number_format";
 
-inline const std::string kAgentColumns = "id, login, name, endpoint";
+inline const std::string kAgentColumns = "id, login, name, endpoint, persistent_leg";
 
 /// An id column; NULL (a zero id where a foreign key would refuse it) is 0.
 template <class Row>
@@ -122,6 +125,17 @@ Campaign campaign_from_row(const Row& row) {
   c.break_types = decode_list(row.text(15)).value_or(std::vector<std::string>{});
   c.dispositions = decode_dispositions(row.text(16)).value_or(std::vector<DispositionCode>{});
   c.script = row.text(17);
+  c.compliance.calling_hours.start = std::chrono::minutes{row.i64(18)};
+  c.compliance.calling_hours.end = std::chrono::minutes{row.i64(19)};
+  c.compliance.max_attempts_per_lead = static_cast<std::uint32_t>(row.i64(20));
+  c.compliance.max_calls_per_number_per_day = static_cast<std::uint32_t>(row.i64(21));
+  c.recycle = decode_recycle(row.text(22)).value_or(RecyclePolicy{});
+  c.lead_order = enum_or(row.text(23), LeadOrder::oldest_first);
+  c.pacing.policy = row.text(24);
+  c.pacing.abandon_cap = row.f64(25);
+  c.pacing.max_wait_for_agent = std::chrono::milliseconds{row.i64(26)};
+  c.pacing.safe_harbour_media = row.text(27);
+  c.pacing.day_offset = std::chrono::minutes{row.i64(28)};
   return c;
 }
 
@@ -143,6 +157,7 @@ Agent agent_from_row(const Row& row) {
   a.login = row.text(1);
   a.name = row.text(2);
   a.endpoint = row.text(3);
+  a.persistent_leg = row.i64(4) != 0;
   return a;
 }
 

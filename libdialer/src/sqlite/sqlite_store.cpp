@@ -195,6 +195,7 @@ void bind_text(SQLite::Statement& s, int i, std::string_view v) { s.bind(i, std:
 struct StatementRow {
   SQLite::Statement& s;
   std::int64_t i64(int column) const { return s.getColumn(column).getInt64(); }
+  double f64(int column) const { return s.getColumn(column).getDouble(); }
   std::string text(int column) const { return s.getColumn(column).getString(); }
   bool is_null(int column) const { return s.getColumn(column).isNull(); }
 };
@@ -808,8 +809,12 @@ Result<void> SqliteStore::save_campaign(const Campaign& cpg) {
         "INSERT INTO campaigns (id, name, dial_mode, carrier_id, dial_prefix, plan_region,"
         " plan_allowed_regions, plan_require_valid, manual_dial_allowed, wrapup_timeout_s,"
         " wrapup_timeout_disposition, break_after_wrapup_timeout, hopper_size, ring_timeout_s,"
-        " caller_id, break_types, dispositions, script)"
-        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (id) DO UPDATE SET"
+        " caller_id, break_types, dispositions, script, calling_hours_start_min,"
+        " calling_hours_end_min, max_attempts_per_lead, max_calls_per_number_per_day, recycle,"
+        " lead_order, pacing_policy, pacing_abandon_cap, pacing_max_wait_ms,"
+        " pacing_safe_harbour_media, pacing_day_offset_min)"
+        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+        " ON CONFLICT (id) DO UPDATE SET"
         " name = excluded.name, dial_mode = excluded.dial_mode,"
         " carrier_id = excluded.carrier_id, dial_prefix = excluded.dial_prefix,"
         " plan_region = excluded.plan_region,"
@@ -821,7 +826,16 @@ Result<void> SqliteStore::save_campaign(const Campaign& cpg) {
         " break_after_wrapup_timeout = excluded.break_after_wrapup_timeout,"
         " hopper_size = excluded.hopper_size, ring_timeout_s = excluded.ring_timeout_s,"
         " caller_id = excluded.caller_id, break_types = excluded.break_types,"
-        " dispositions = excluded.dispositions, script = excluded.script");
+        " dispositions = excluded.dispositions, script = excluded.script,"
+        " calling_hours_start_min = excluded.calling_hours_start_min,"
+        " calling_hours_end_min = excluded.calling_hours_end_min,"
+        " max_attempts_per_lead = excluded.max_attempts_per_lead,"
+        " max_calls_per_number_per_day = excluded.max_calls_per_number_per_day,"
+        " recycle = excluded.recycle, lead_order = excluded.lead_order,"
+        " pacing_policy = excluded.pacing_policy, pacing_abandon_cap = excluded.pacing_abandon_cap,"
+        " pacing_max_wait_ms = excluded.pacing_max_wait_ms,"
+        " pacing_safe_harbour_media = excluded.pacing_safe_harbour_media,"
+        " pacing_day_offset_min = excluded.pacing_day_offset_min");
     s->bind(1, to_db(cpg.id.value));
     bind_text(*s, 2, cpg.name);
     s->bind(3, to_string(cpg.dial_mode));
@@ -840,6 +854,18 @@ Result<void> SqliteStore::save_campaign(const Campaign& cpg) {
     bind_text(*s, 16, internal::encode_list(cpg.break_types));
     bind_text(*s, 17, internal::encode_dispositions(cpg.dispositions));
     bind_text(*s, 18, cpg.script);
+    const ComplianceRules& rules = cpg.compliance;
+    s->bind(19, static_cast<std::int64_t>(rules.calling_hours.start.count()));
+    s->bind(20, static_cast<std::int64_t>(rules.calling_hours.end.count()));
+    s->bind(21, static_cast<std::int64_t>(rules.max_attempts_per_lead));
+    s->bind(22, static_cast<std::int64_t>(rules.max_calls_per_number_per_day));
+    bind_text(*s, 23, internal::encode_recycle(cpg.recycle));
+    s->bind(24, to_string(cpg.lead_order));
+    bind_text(*s, 25, cpg.pacing.policy);
+    s->bind(26, cpg.pacing.abandon_cap);
+    s->bind(27, static_cast<std::int64_t>(cpg.pacing.max_wait_for_agent.count()));
+    bind_text(*s, 28, cpg.pacing.safe_harbour_media);
+    s->bind(29, static_cast<std::int64_t>(cpg.pacing.day_offset.count()));
     s->exec();
     tx.commit();
     return ok();
@@ -877,13 +903,14 @@ Result<void> SqliteStore::save_agent(const Agent& agent) {
   return guarded("save_agent", [&]() -> Result<void> {
     std::lock_guard lock(impl_->mutex);
     auto s = impl_->conn.use(
-        "INSERT INTO agents (id, login, name, endpoint) VALUES (?, ?, ?, ?)"
+        "INSERT INTO agents (id, login, name, endpoint, persistent_leg) VALUES (?, ?, ?, ?, ?)"
         " ON CONFLICT (id) DO UPDATE SET login = excluded.login, name = excluded.name,"
-        " endpoint = excluded.endpoint");
+        " endpoint = excluded.endpoint, persistent_leg = excluded.persistent_leg");
     s->bind(1, to_db(agent.id.value));
     bind_text(*s, 2, agent.login);
     bind_text(*s, 3, agent.name);
     bind_text(*s, 4, agent.endpoint);
+    s->bind(5, agent.persistent_leg ? 1 : 0);
     s->exec();
     return ok();
   });
