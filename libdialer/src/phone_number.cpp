@@ -618,10 +618,13 @@ Verdict ask_libphonenumber(const PhoneNumberUtil& util, const pn::PhoneNumber& n
   return v;
 }
 
-/// The compiled-in numbering data, as libphonenumber itself loads it.
 }  // namespace
 }  // namespace dialer
 
+// The compiled-in numbering data (a serialised PhoneMetadataCollection), as
+// libphonenumber itself loads it. Its header (metadata.h) is not installed,
+// but libphonenumber.so exports both functions; should a build lack them,
+// linking fails loudly rather than the cache silently changing results.
 namespace i18n::phonenumbers {
 int metadata_size();
 const void* metadata_get();
