@@ -77,7 +77,13 @@ struct CampaignRuntime {
   AbandonmentMeter abandonment;
   DayCounter placed;
   std::vector<AgentId> members;
-  std::vector<CallId> unanswered;
+  // With its placement time, so that a pacing snapshot reads ages without
+  // a lookup per ringing call (hundreds on a big team at a low answer rate).
+  struct Unanswered {
+    CallId id;
+    SteadyTime placed_at;
+  };
+  std::vector<Unanswered> unanswered;
   std::deque<CallId> waiting;
   std::uint64_t pacing_generation = 0;
   std::optional<SteadyTime> next_pace;
@@ -661,7 +667,8 @@ struct Engine::Impl {
 
   void forget_unanswered(CampaignRuntime& campaign, CallId id) {
     auto& u = campaign.unanswered;
-    if (auto it = std::find(u.begin(), u.end(), id); it != u.end()) {
+    auto it = std::find_if(u.begin(), u.end(), [id](const auto& x) { return x.id == id; });
+    if (it != u.end()) {
       *it = u.back();
       u.pop_back();
     }
@@ -720,7 +727,12 @@ struct Engine::Impl {
     update_queue(r, queue_status_for(r.outcome),
                  recycle_at(campaign.config.recycle, r.outcome, c.lead_attempts, r.ended_at));
     publish_call(c);
-    if (c.automatic) pace_soon(campaign, now);  // a line is free
+    // A line is free. Autodial replaces it at once: an idle agent is waiting
+    // for exactly this call. Predictive keeps many lines per agent and its
+    // pacer counts the lines in flight, so the next tick (at most one pacing
+    // interval away, and always armed) is soon enough; pacing on each of
+    // S4's ~11 freed lines a second took about a fifth of a simulated day.
+    if (c.automatic && campaign.config.dial_mode == DialMode::autodial) pace_soon(campaign, now);
     if (!r.agent.valid()) {
       forget(c);
       calls.erase(r.id);
@@ -1063,8 +1075,8 @@ struct Engine::Impl {
         ++s.on_break;
       }
     }
-    for (CallId id : campaign.unanswered) {
-      s.ringing_s.push_back(seconds_between(calls.at(id).placed_at, now));
+    for (const auto& u : campaign.unanswered) {
+      s.ringing_s.push_back(seconds_between(u.placed_at, now));
     }
     for (CallId id : campaign.waiting) {
       s.waiting_s.push_back(seconds_between(calls.at(id).answered_steady, now));
@@ -1143,7 +1155,7 @@ struct Engine::Impl {
     }
     LiveCall& c = **placed;
     c.automatic = true;
-    campaign.unanswered.push_back(c.record.id);
+    campaign.unanswered.push_back({c.record.id, c.placed_at});
     const std::int64_t day = day_number(campaign, now);
     if (campaign.placed.day != day) campaign.placed = {day, 0};
     ++campaign.placed.count;

@@ -147,6 +147,17 @@ TEST_SUITE("engine: autodial") {
     CHECK(store.queue_entry(kLeadBen).value().status == QueueStatus::dialing);
   }
 
+  TEST_CASE_FIXTURE(ModesFixture, "autodial replaces a line that ends unanswered at once") {
+    REQUIRE(engine.save_campaign(autodial_campaign()));
+    log_in(kAlice);
+    advance(1s);
+    REQUIRE(customer_originates().size() == 1);
+    feed(ChannelHungUp{customer_originates().back().channel, q850::no_user_response,
+                       DialStatus::noanswer});
+    advance(1ms);  // well before the next pacing tick
+    CHECK(customer_originates().size() == 2);
+  }
+
   TEST_CASE_FIXTURE(ModesFixture, "a recycled lead is dialled again once its delay has passed") {
     Campaign c = autodial_campaign();
     c.recycle.no_answer.delay = std::chrono::minutes{5};
@@ -376,6 +387,21 @@ TEST_SUITE("engine: predictive") {
     CHECK(stats.today.abandoned == 1);
     CHECK(stats.last_30_days.abandoned == 1);
     CHECK(store.queue_entry(dropped.lead).value().status == QueueStatus::dropped);
+  }
+
+  TEST_CASE_FIXTURE(ModesFixture,
+                    "predictive mode replaces a line that ends unanswered at the next pacing tick") {
+    set_up(predictive, predictive_campaign());
+    REQUIRE(store.add_lead({LeadId{40}, kSales, us_number("2125550199"), "America/New_York", {}}));
+    REQUIRE(predictive.log_in(kAlice, kSales));
+    run(predictive, 1s);
+    REQUIRE(customer_originates().size() == 2);
+    predictive.on_call_event(ChannelHungUp{customer_originates().front().channel,
+                                           q850::no_user_response, DialStatus::noanswer});
+    run(predictive, 1ms);
+    CHECK(customer_originates().size() == 2);  // not at once: the pacer counts lines at ticks
+    run(predictive, 500ms);                    // one pacing interval
+    CHECK(customer_originates().size() == 3);
   }
 
   TEST_CASE_FIXTURE(ModesFixture, "a waiting call goes to the first agent who frees up in time") {

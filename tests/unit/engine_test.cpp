@@ -549,6 +549,21 @@ TEST_SUITE("engine: screen pop") {
     CHECK(f.store.queue_status(kLeadBen) == QueueStatus::dialing);
   }
 
+  TEST_CASE("a typed number pops a lead added or renumbered after an earlier lookup") {
+    // The in-memory store builds its number index at the first lookup by
+    // number and keeps it from then on.
+    EngineFixture f;
+    f.log_in();
+    REQUIRE(f.engine.dial_number(kAlice, "901-555-1234"));
+    REQUIRE_FALSE(f.sink.all<LeadPop>()[0].lead);
+    const LeadId dee{40};
+    REQUIRE(f.store.add_lead({dee, kSales, us_number("9015551234"), "America/Chicago", {}}));
+    CHECK(f.store.find_lead_by_phone("9015551234", kSales)->id == dee);
+    REQUIRE(f.store.add_lead({dee, kSales, us_number("9015550000"), "America/Chicago", {}}));
+    CHECK(f.store.find_lead_by_phone("9015551234", kSales).error().code == Errc::not_found);
+    CHECK(f.store.find_lead_by_phone("9015550000", kSales)->id == dee);
+  }
+
   TEST_CASE("a typed number that matches no lead pops an empty card with the script") {
     EngineFixture f;
     f.log_in();

@@ -82,10 +82,12 @@ void MemoryStore::keep_history(bool on) {
 }
 
 void MemoryStore::index(const Lead& lead) {
+  if (!phone_index_built_) return;
   by_last_ten_.emplace(last_ten_digits(lead.phone.e164), lead.id);
 }
 
 void MemoryStore::unindex(const Lead& lead) {
+  if (!phone_index_built_) return;
   auto [first, last] = by_last_ten_.equal_range(last_ten_digits(lead.phone.e164));
   for (auto it = first; it != last; ++it) {
     if (it->second == lead.id) {
@@ -152,6 +154,11 @@ Result<Lead> MemoryStore::find_lead_by_phone(std::string_view last_ten, Campaign
   std::lock_guard lock(mutex_);
   if (auto failed = maybe_fail(StoreOp::find_lead_by_phone); !failed) {
     return std::move(failed).error();
+  }
+  if (!phone_index_built_) {
+    phone_index_built_ = true;
+    by_last_ten_.reserve(rows_.size());
+    for (const auto& [id, row] : rows_) index(row.lead);
   }
   auto [first, last] = by_last_ten_.equal_range(std::string(last_ten));
   const Lead* best = nullptr;

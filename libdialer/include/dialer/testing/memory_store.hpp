@@ -102,9 +102,15 @@ class MemoryStore final : public LeadStore, public DoNotCallStore, public CallLo
   void unindex(const Lead& lead);
 
   mutable std::mutex mutex_;
-  std::map<LeadId, Row> rows_;
+  // Looked up by id only (never walked in order): hashed, as the queue
+  // indexes give every ordering a claim needs.
+  std::unordered_map<LeadId, Row> rows_;
   std::unordered_map<CampaignId, CampaignQueue> queues_;
   std::unordered_multimap<std::string, LeadId> by_last_ten_;
+  // The number index is built on the first lookup by number and kept from
+  // then on: a simulation adds hundreds of thousands of leads and never
+  // looks one up by its number.
+  bool phone_index_built_ = false;
   std::set<std::pair<std::string, CampaignId>> do_not_call_;
   std::unordered_map<LeadId, std::vector<QueueUpdate>> history_;
   std::map<CallId, CallRecord> calls_;
