@@ -647,7 +647,6 @@ void Api::campaigns(Ctx& ctx) {
       }
       auto r = service_.config_store().delete_campaign(existing->id);
       if (!r) return reply_error(service_, ctx, r.error());
-      service_.extras().forget(existing->id);
       service_.mark_deleted(existing->id);
       // The engine keeps it until a restart: free its name there.
       dialer::Campaign tombstone = *existing;
@@ -685,15 +684,6 @@ void Api::campaigns(Ctx& ctx) {
     // Nothing half-applied: the old campaign back, or a new one hidden.
     if (existing) (void)service_.engine().save_campaign(*existing);
     else service_.mark_deleted(c.id);
-    service_.kick();
-    return reply_error(service_, ctx, r.error());
-  }
-  if (auto r = service_.extras().save(c); !r) {
-    log(LogLevel::error, "campaign_extras_not_saved", {{"campaign", dialer::to_string(c.id)}, {"error", r.error().message()}});
-    if (existing) {
-      (void)service_.engine().save_campaign(*existing);
-      (void)service_.config_store().save_campaign(*existing);
-    }
     service_.kick();
     return reply_error(service_, ctx, r.error());
   }
@@ -791,7 +781,6 @@ void Api::agents_admin(Ctx& ctx) {
       }
       auto r = service_.config_store().delete_agent(existing->id);
       if (!r) return reply_error(service_, ctx, r.error());
-      service_.extras().forget(existing->id);
       service_.mark_deleted(existing->id);
       // The engine keeps the agent until a restart: free its login there,
       // so it can be given to a new agent at once.
@@ -856,14 +845,6 @@ void Api::agents_admin(Ctx& ctx) {
     if (auto r = service_.config_store().save_agent(a); !r) {
       if (existing) (void)service_.engine().save_agent(*existing);
       else service_.mark_deleted(a.id);
-      return reply_error(service_, c, r.error());
-    }
-    if (auto r = service_.extras().save(a); !r) {
-      log(LogLevel::error, "agent_extras_not_saved", {{"agent", dialer::to_string(a.id)}, {"error", r.error().message()}});
-      if (existing) {
-        (void)service_.engine().save_agent(*existing);
-        (void)service_.config_store().save_agent(*existing);
-      }
       return reply_error(service_, c, r.error());
     }
     Result<void> cr;

@@ -112,8 +112,7 @@ Result<std::vector<DemoLogin>> seed_demo(Service& service) {
   };
   auto save_campaign = [&](const dialer::Campaign& c) -> Result<void> {
     if (auto r = engine.save_campaign(c); !r) return r;
-    if (auto r = store.save_campaign(c); !r) return r;
-    return service.extras().save(c);
+    return store.save_campaign(c);
   };
   dialer::Carrier a{dialer::CarrierId{1}, "trunk-a", "9", "PJSIP/{dial}@trunk-a", dialer::NumberFormat::e164};
   dialer::Carrier b{dialer::CarrierId{2}, "trunk-b", "7", "PJSIP/{dial}@trunk-b", dialer::NumberFormat::national};
@@ -141,7 +140,6 @@ Result<std::vector<DemoLogin>> seed_demo(Service& service) {
     dialer::Agent agent{dialer::AgentId{id}, login, name, std::string("PJSIP/") + login, false};
     if (auto r = engine.save_agent(agent); !r) return std::move(r).error();
     if (auto r = store.save_agent(agent); !r) return std::move(r).error();
-    if (auto r = service.extras().save(agent); !r) return std::move(r).error();
     service.remember_agent(agent.id);
   }
   if (auto r = save_leads(service, autodial.id, 200, 0); !r) return std::move(r).error();

@@ -139,9 +139,6 @@ Result<void> Service::start() {
   auto creds = Credentials::open(auth_db, config_.token_ttl);
   if (!creds) return std::move(creds).error();
   credentials_ = std::move(creds).value();
-  auto extras = Extras::open(auth_db);
-  if (!extras) return std::move(extras).error();
-  extras_ = std::move(extras).value();
 
   // The call control.
   dialer::CallControl* control = nullptr;
@@ -274,19 +271,9 @@ Result<void> Service::load_configuration() {
   return {};
 }
 
-Result<std::vector<dialer::Campaign>> Service::load_campaigns() {
-  auto all = config_store_->load_campaigns();
-  if (!all) return all;
-  for (auto& c : *all) extras_->apply(c);
-  return all;
-}
+Result<std::vector<dialer::Campaign>> Service::load_campaigns() { return config_store_->load_campaigns(); }
 
-Result<std::vector<dialer::Agent>> Service::load_agents() {
-  auto all = config_store_->load_agents();
-  if (!all) return all;
-  for (auto& a : *all) extras_->apply(a);
-  return all;
-}
+Result<std::vector<dialer::Agent>> Service::load_agents() { return config_store_->load_agents(); }
 
 void Service::kick() {
   if (!engine_) return;

@@ -23,7 +23,6 @@
 #include "agent_hub.hpp"
 #include "config.hpp"
 #include "credentials.hpp"
-#include "extras.hpp"
 #include "dialer/engine.hpp"
 #include "dialer/event_sink.hpp"
 #include "dialer/store.hpp"
@@ -52,10 +51,8 @@ class Service final : public dialer::EventSink {
   dialer::CallLogStore& call_log() { return *call_log_; }
   dialer::ConfigStore& config_store() { return *config_store_; }
   Credentials& credentials() { return *credentials_; }
-  /// The campaign and agent fields the store does not keep (extras.hpp).
-  Extras& extras() { return *extras_; }
-  /// The store's campaigns / agents with those fields laid over them: what
-  /// the admin API shows and what a restart loads into the engine.
+  /// The store's campaigns / agents: what the admin API shows and what a
+  /// restart loads into the engine.
   dialer::Result<std::vector<dialer::Campaign>> load_campaigns();
   dialer::Result<std::vector<dialer::Agent>> load_agents();
   AgentHub& hub() { return hub_; }
@@ -136,7 +133,6 @@ class Service final : public dialer::EventSink {
   /// The SQLite file, for lead search; empty with PostgreSQL.
   std::string sqlite_path_;
   std::unique_ptr<Credentials> credentials_;
-  std::unique_ptr<Extras> extras_;
   std::unique_ptr<dialer::sim::SimulatedPbx> pbx_;
   std::unique_ptr<dialer::ari::AriCallControl> ari_;
   std::unique_ptr<dialer::CallControl> null_control_;

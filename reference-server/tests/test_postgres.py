@@ -73,7 +73,7 @@ def test_a_call_on_postgres_survives_a_restart(pg, ari):
         server.wait_ready()
         admin = server.login("root")["token"]
         assert server.request("GET", "/api/v1/campaigns", token=admin)[1] == campaigns
-        # Including what the store itself does not keep (dialerd's extras).
+        # Every setting, calling hours included, comes back from the shared store.
         assert campaigns[0]["compliance"]["calling_hours"] == {"start": "00:00", "end": "24:00"}
         assert server.request("GET", "/api/v1/carriers", token=admin)[1] == carriers
         assert server.request("GET", "/api/v1/agents", token=admin)[1] == agents
