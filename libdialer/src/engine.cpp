@@ -674,7 +674,10 @@ struct Engine::Impl {
     }
   }
 
-  void on_gone(ChannelId channel, int cause, DialStatus dial_status, std::string reason) {
+  /// `lost_in_gap`: the channel was found gone after the telephony link came
+  /// back, so nobody saw how it ended.
+  void on_gone(ChannelId channel, int cause, DialStatus dial_status, std::string reason,
+               bool lost_in_gap = false) {
     auto ref = channels.find(channel);
     if (ref == channels.end()) return count_ignored();
     const ChannelRef where = ref->second;
@@ -698,10 +701,15 @@ struct Engine::Impl {
     if (!c.dropping) r.hangup_reason = reason.empty() ? cause_text(cause) : std::move(reason);
     r.ended_at = wall_now();
     if (was == CallState::originating || was == CallState::ringing) {
+      // An unanswered call that ended unseen is neither busy nor failed: it
+      // is lost, and its lead is tried again at once (recycle_at).
       r.outcome = c.ending_by != HangupSide::none ? CallOutcome::cancelled
-                                                  : outcome_before_answer(dial_status, cause);
-      if (c.automatic) {
-        forget_unanswered(campaign, r.id);
+                  : lost_in_gap && dial_status == DialStatus::none
+                      ? CallOutcome::lost
+                      : outcome_before_answer(dial_status, cause);
+      if (c.automatic) forget_unanswered(campaign, r.id);
+      // The pacer learns answer rates from outcomes; an unseen end teaches nothing.
+      if (c.automatic && r.outcome != CallOutcome::lost) {
         observe(campaign,
                 r.outcome == CallOutcome::no_answer ? PacerEventKind::no_answer
                                                     : PacerEventKind::failed,
@@ -1412,7 +1420,9 @@ void Engine::on_call_event(const CallEvent& event) {
     void operator()(const ChannelRinging& e) const { impl.on_ringing(e.channel); }
     void operator()(const ChannelAnswered& e) const { impl.on_answered(e.channel, e.machine); }
     void operator()(const ChannelHungUp& e) const {
-      impl.on_gone(e.channel, e.cause, e.dial_status, {});
+      const bool lost = e.source == HangupSource::lost_in_gap;
+      impl.on_gone(e.channel, e.cause, e.dial_status,
+                   lost ? "lost while the telephony link was down" : std::string{}, lost);
     }
     void operator()(const OriginateFailed& e) const {
       impl.on_gone(e.channel, q850::unknown, DialStatus::chanunavail,
