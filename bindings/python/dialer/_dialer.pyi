@@ -739,12 +739,18 @@ class ChannelAnswered(_Value):
     machine: bool
     def __init__(self, channel: int = 0, machine: bool = False) -> None: ...
 
+class HangupSource(_Enum):
+    __members__: ClassVar[dict[str, HangupSource]]
+    reported: ClassVar[HangupSource]
+    lost_in_gap: ClassVar[HangupSource]
+
 class ChannelHungUp(_Value):
     channel: int
     cause: int
     dial_status: DialStatus
+    source: HangupSource
     def __init__(self, channel: int = 0, cause: int = 0,
-                 dial_status: DialStatus = ...) -> None: ...
+                 dial_status: DialStatus = ..., source: HangupSource = ...) -> None: ...
 
 class OriginateFailed(_Value):
     channel: int

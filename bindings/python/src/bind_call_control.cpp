@@ -90,10 +90,15 @@ void bind_call_control(py::module_& m) {
       .field("machine", &ChannelAnswered::machine,
              "Answering-machine detection found a machine: never given to an agent.")
       .done();
+  auto source = bind_enum<HangupSource>(m, "HangupSource", "How the end of a channel became known.");
+  DIALER_PY_VALUE(source, HangupSource, reported);
+  DIALER_PY_VALUE(source, HangupSource, lost_in_gap);
   ValueClass<ChannelHungUp>(m, "ChannelHungUp", "The channel is gone (final).")
       .field("channel", &ChannelHungUp::channel)
       .field("cause", &ChannelHungUp::cause, "Q.850 cause; 0 when unknown.")
       .field("dial_status", &ChannelHungUp::dial_status)
+      .field("source", &ChannelHungUp::source,
+             "lost_in_gap: found gone after the telephony link came back; nobody saw how it ended.")
       .done();
   ValueClass<OriginateFailed>(m, "OriginateFailed",
                               "An accepted originate failed before the channel existed (final).")

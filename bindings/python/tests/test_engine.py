@@ -337,6 +337,19 @@ def test_busy_and_no_answer_outcomes(world: World) -> None:
     assert world.store.queue_status(LEAD) == dialer.QueueStatus.busy
 
 
+def test_a_ringing_call_lost_in_a_telephony_gap_is_lost_not_failed(world: World) -> None:
+    world.engine.log_in(AGENT, CAMPAIGN)
+    call = world.engine.dial_lead(AGENT, LEAD)
+    customer = world.calls.last_originate(dialer.Leg.customer).channel
+    world.engine.on_call_event(dialer.ChannelRinging(customer))
+    world.engine.on_call_event(dialer.ChannelHungUp(customer, source=dialer.HangupSource.lost_in_gap))
+    row = world.store.call(call)
+    assert row.outcome == dialer.CallOutcome.lost
+    assert row.hangup_reason == "lost while the telephony link was down"
+    assert world.store.queue_status(LEAD) == dialer.QueueStatus.pending  # tried again
+    assert str(dialer.HangupSource.lost_in_gap) == "lost_in_gap"
+
+
 def test_originate_failed_event_ends_the_call(world: World) -> None:
     world.engine.log_in(AGENT, CAMPAIGN)
     call = world.engine.dial_lead(AGENT, LEAD)

@@ -101,6 +101,10 @@ enum class HangupSource {
   lost_in_gap,
 };
 
+/// "reported", "lost_in_gap".
+const char* to_string(HangupSource s) noexcept;
+bool from_string(std::string_view s, HangupSource& out) noexcept;
+
 /// The channel is gone. Final: no event follows for this channel.
 struct ChannelHungUp {
   ChannelId channel;
