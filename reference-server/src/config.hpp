@@ -42,7 +42,10 @@ struct Config {
   std::string data_dir;
   /// This node's name for lead leases.
   std::string node = "dialerd";
+  /// In order of preference: the first is active; the next one that is up
+  /// takes the new calls once the active one has been down ari_failover_after.
   std::vector<AriServer> ari;
+  std::chrono::seconds ari_failover_after{30};
   LogLevel log_level = LogLevel::info;
   /// Static panel files; empty: the web/ directory of the source tree.
   std::string web_dir;

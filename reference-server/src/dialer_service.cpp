@@ -7,7 +7,7 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 
 #include "demo.hpp"
-#include "dialer/ari/call_control.hpp"
+#include "dialer/ari/failover.hpp"
 #include "dialer/lead_import.hpp"
 #include "dialer/sim/simulated_pbx.hpp"
 #include "dialer/sqlite/sqlite_store.hpp"
@@ -26,6 +26,15 @@ using dialer::Error;
 using dialer::Result;
 
 namespace {
+
+/// An ARI server's URL for logs and metric labels: without any user:password@.
+std::string server_label(const std::string& url) {
+  const auto scheme = url.find("://");
+  const auto start = scheme == std::string::npos ? 0 : scheme + 3;
+  const auto at = url.find('@', start);
+  if (at == std::string::npos || url.find('/', start) < at) return url;
+  return url.substr(0, start) + url.substr(at + 1);
+}
 
 /// Without telephony (no ARI configured, not a demo) every command is refused.
 class NoTelephony final : public dialer::CallControl {
@@ -149,37 +158,44 @@ Result<void> Service::start() {
     pbx_ = std::make_unique<dialer::sim::SimulatedPbx>(demo_scenario(config_.demo_fast), clock_, po);
     control = pbx_.get();
   } else if (!config_.ari.empty()) {
-    if (config_.ari.size() > 1) {
-      log(LogLevel::warn, "ari_extra_servers_ignored",
-          {{"configured", std::to_string(config_.ari.size())}, {"used", config_.ari.front().url}});
+    dialer::ari::FailoverOptions fo;
+    for (const AriServer& a : config_.ari) {
+      dialer::ari::AriCallControlOptions o;
+      o.client.base_url = a.url;
+      o.client.user = a.user;
+      o.client.password = a.password;
+      o.client.app = a.app;
+      o.client.log = [url = server_label(a.url)](dialer::ari::LogLevel level, std::string_view line) {
+        LogLevel l = level == dialer::ari::LogLevel::error     ? LogLevel::error
+                     : level == dialer::ari::LogLevel::warning ? LogLevel::warn
+                     : level == dialer::ari::LogLevel::info    ? LogLevel::info
+                                                               : LogLevel::debug;
+        log(l, "ari", {{"server", url}, {"message", std::string(line)}});
+      };
+      o.id_prefix = config_.node + "-";
+      o.on_gap = [this, url = server_label(a.url)](const dialer::ari::GapReport& g) {
+        ++ari_reconnects_;
+        log(LogLevel::warn, "ari_resynchronised",
+            {{"server", url},
+             {"gap_ms", std::to_string(g.duration.count())},
+             {"vanished_channels", std::to_string(g.vanished_channels)}});
+      };
+      fo.servers.push_back(std::move(o));
     }
-    const AriServer& a = config_.ari.front();
-    dialer::ari::AriCallControlOptions o;
-    o.client.base_url = a.url;
-    o.client.user = a.user;
-    o.client.password = a.password;
-    o.client.app = a.app;
-    o.client.log = [](dialer::ari::LogLevel level, std::string_view line) {
-      LogLevel l = level == dialer::ari::LogLevel::error     ? LogLevel::error
-                   : level == dialer::ari::LogLevel::warning ? LogLevel::warn
-                   : level == dialer::ari::LogLevel::info    ? LogLevel::info
-                                                             : LogLevel::debug;
-      log(l, "ari", {{"message", std::string(line)}});
-    };
-    o.id_prefix = config_.node + "-";
-    o.deliver_executor = io_.get_executor();
-    o.deliver = [this](const dialer::CallEvent& e) {
+    fo.failover_after = config_.ari_failover_after;
+    fo.deliver_executor = io_.get_executor();
+    fo.deliver = [this](const dialer::CallEvent& e) {
       if (!engine_) return;
       engine_->on_call_event(e);
       kick();
     };
-    o.on_gap = [this](const dialer::ari::GapReport& g) {
-      ++ari_reconnects_;
-      log(LogLevel::warn, "ari_resynchronised",
-          {{"gap_ms", std::to_string(g.duration.count())},
-           {"vanished_channels", std::to_string(g.vanished_channels)}});
+    fo.on_failover = [this](std::size_t from, std::size_t to) {
+      log(LogLevel::warn, "ari_failover",
+          {{"from", server_label(config_.ari[from].url)},
+           {"to", server_label(config_.ari[to].url)},
+           {"down_s", std::to_string(config_.ari_failover_after.count())}});
     };
-    auto c = dialer::ari::AriCallControl::create(io_.get_executor(), std::move(o));
+    auto c = dialer::ari::FailoverCallControl::create(io_.get_executor(), std::move(fo));
     if (!c) return std::move(c).error();
     ari_ = std::move(c).value();
     control = ari_.get();
@@ -441,7 +457,9 @@ bool Service::ready(std::string& why) {
   if (draining_) why = "shutting down";
   auto c = config_store_->load_carriers();
   if (!c) why += (why.empty() ? "" : "; ") + std::string("store: ") + c.error().message();
-  if (ari_ && !ari_->ready()) why += (why.empty() ? "" : "; ") + std::string("ari: event stream not ready");
+  if (ari_ && !ari_->ready()) {
+    why += (why.empty() ? "" : "; ") + std::string("ari: no server can take calls (event streams down)");
+  }
   if (null_control_) why += (why.empty() ? "" : "; ") + std::string("no telephony configured");
   return why.empty();
 }
@@ -476,6 +494,23 @@ std::string Service::metrics_text() {
   line("# HELP dialer_ari_reconnects_total ARI event stream gaps resynchronised.");
   line("# TYPE dialer_ari_reconnects_total counter");
   line("dialer_ari_reconnects_total " + std::to_string(ari_reconnects_));
+  if (ari_) {
+    line("# HELP dialer_ari_server_up Whether each ARI server's event stream is up and resynchronised.");
+    line("# TYPE dialer_ari_server_up gauge");
+    for (std::size_t i = 0; i < ari_->size(); ++i) {
+      line("dialer_ari_server_up{server=\"" + label_value(server_label(config_.ari[i].url)) + "\"} " +
+           (ari_->server(i).ready() ? "1" : "0"));
+    }
+    line("# HELP dialer_ari_server_active Which ARI server takes new calls (1).");
+    line("# TYPE dialer_ari_server_active gauge");
+    for (std::size_t i = 0; i < ari_->size(); ++i) {
+      line("dialer_ari_server_active{server=\"" + label_value(server_label(config_.ari[i].url)) + "\"} " +
+           (ari_->active() == i ? "1" : "0"));
+    }
+    line("# HELP dialer_ari_failovers_total Times another ARI server took over the new calls.");
+    line("# TYPE dialer_ari_failovers_total counter");
+    line("dialer_ari_failovers_total " + std::to_string(ari_->failovers()));
+  }
   line("# HELP dialer_ignored_events_total Telephony events naming an unknown channel.");
   line("# TYPE dialer_ignored_events_total counter");
   line("dialer_ignored_events_total " + std::to_string(engine_->ignored_event_count()));

@@ -32,7 +32,7 @@ namespace dialer::sim {
 class SimulatedPbx;
 }
 namespace dialer::ari {
-class AriCallControl;
+class FailoverCallControl;
 }
 
 namespace dialerd {
@@ -134,7 +134,7 @@ class Service final : public dialer::EventSink {
   std::string sqlite_path_;
   std::unique_ptr<Credentials> credentials_;
   std::unique_ptr<dialer::sim::SimulatedPbx> pbx_;
-  std::unique_ptr<dialer::ari::AriCallControl> ari_;
+  std::unique_ptr<dialer::ari::FailoverCallControl> ari_;
   std::unique_ptr<dialer::CallControl> null_control_;
   std::unique_ptr<dialer::Engine> engine_;
   boost::asio::steady_timer timer_;

@@ -4,7 +4,9 @@ the test dialplan of shared/ari/README.md 20 times faster than real time):
 an agent logs in over the API, a call is placed through ARI, answered,
 bridged, hung up and dispositioned, and the call log says so."""
 
+import os
 import shutil
+import subprocess
 import tempfile
 
 import pytest
@@ -126,3 +128,71 @@ def test_a_busy_number_through_ari_ends_the_call_as_busy_and_frees_the_agent(wor
     wait_for(lambda: server.request("GET", f"/api/v1/calls/{call}", token=token)[1]["state"] in ("ended", "dispositioned"),
              what="the call logged")
     ws.close()
+
+
+def metric(server, name):
+    _, body, _ = server.request("GET", "/metrics")
+    text = body if isinstance(body, str) else body.decode()
+    return [line for line in text.splitlines() if line.startswith(name)]
+
+
+def test_with_two_ari_servers_new_calls_move_to_the_second_when_the_first_dies():
+    first, second = LoopbackAri(time_scale=0.05), LoopbackAri(time_scale=0.05)
+    data_dir = tempfile.mkdtemp(prefix="dialerd-ari-failover-test-")
+    servers = [{"url": a.url, "user": "dialer", "password": "dialer", "app": "dialerd-test"} for a in (first, second)]
+    config = write_config(data_dir, store=data_dir + "/dialer.db", ari=servers, ari_failover_s=1)
+    server = start_server(data_dir, config)
+    try:
+        server.wait_ready()
+        campaign, agent = provision(server, "Local/{dial}@customers", "Local/101@agents")
+        token, ws = log_in(server, campaign, agent)
+        assert metric(server, "dialer_ari_server_active") == [
+            f'dialer_ari_server_active{{server="{first.url}"}} 1',
+            f'dialer_ari_server_active{{server="{second.url}"}} 0']
+
+        def call_through(number):
+            status, dial, _ = server.request("POST", f"/api/v1/agents/{agent}/dial", {"number": number}, token=token)
+            assert status == 201, dial
+            ws.recv_until(lambda m: m["type"] == "status_update" and m["status"] == "wrapup", timeout=20)
+            status, body, _ = server.request("POST", f"/api/v1/agents/{agent}/disposition", {"code": "NI"}, token=token)
+            assert status == 200, body
+            return dial["call"]
+
+        call_through("4155550105")  # busy, on the first server
+        assert first.ask("endpoints") == ["Local/94155550105@customers"]
+        # The first Asterisk dies. Until failover (1 s) nothing can be dialled;
+        # then the second takes the new calls and dialerd is ready again.
+        first.stop()
+        wait_for(lambda: metric(server, "dialer_ari_failovers_total") == ["dialer_ari_failovers_total 1"],
+                 what="failover to the second server")
+        assert server.request("GET", "/readyz")[0] == 200
+        assert metric(server, "dialer_ari_server_up") == [
+            f'dialer_ari_server_up{{server="{first.url}"}} 0',
+            f'dialer_ari_server_up{{server="{second.url}"}} 1']
+        call = call_through("4155550100")  # answered, bridged, hung up by the customer
+        assert second.ask("endpoints") == ["Local/94155550100@customers", "Local/101@agents"]
+        row = server.request("GET", f"/api/v1/calls/{call}", token=token)[1]
+        assert row["outcome"] == "completed" and row["bridged_at"] is not None
+        ws.close()
+    finally:
+        server.stop()
+        first.stop()
+        second.stop()
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
+@pytest.mark.parametrize("keys, named", [
+    ({"ari_failover_s": 0}, "ari_failover_s"),
+    ({"ari": [{"user": "dialer"}]}, "ari.url is required"),
+    ({"ari": [{"url": "http://127.0.0.1:1", "pasword": "x"}]}, "ari.pasword"),
+])
+def test_a_bad_ari_setting_stops_dialerd_at_start_and_names_it(keys, named):
+    data_dir = tempfile.mkdtemp(prefix="dialerd-ari-config-test-")
+    try:
+        config = write_config(data_dir, store=data_dir + "/dialer.db", **keys)
+        done = subprocess.run([os.environ["DIALERD"], "--config", config], capture_output=True, timeout=30,
+                              env=dict(os.environ, DIALERD_ADMIN_PASSWORD="correct horse"))
+        assert done.returncode != 0
+        assert named in done.stderr.decode(), done.stderr
+    finally:
+        shutil.rmtree(data_dir, ignore_errors=True)

@@ -20,6 +20,7 @@
 #include <boost/asio/io_context.hpp>
 
 #include "dialer/ari/call_control.hpp"
+#include "dialer/ari/failover.hpp"
 #include "dialer/engine.hpp"
 #include "dialer/lead_import.hpp"
 #include "dialer/testing/manual_clock.hpp"
@@ -104,24 +105,22 @@ AriCallControlOptions control_options(const Asterisk& a, std::string prefix = "d
 }
 
 // The real engine on a manual clock (inside calling hours), a memory store,
-// and the ARI transport; events are drained from the control's queue on this
-// thread, as a host's loop does.
-struct World {
-  Asterisk& asterisk;
+// and an ARI transport (one server's, or the failover control over several);
+// events are drained from the control's queue on this thread, as a host's
+// loop does.
+template <class Control>
+struct BasicWorld {
   IoThread io;
-  std::unique_ptr<AriCallControl> control;
+  std::unique_ptr<Control> control;
+  std::chrono::milliseconds guard;
   testing::ManualClock clock;
   testing::MemoryStore store;
   testing::RecordingSink sink;
   std::unique_ptr<Engine> engine;
 
-  explicit World(Asterisk& a, std::chrono::seconds ring_timeout = 30s,
-                 std::function<void(AriCallControlOptions&)> tweak = {},
-                 DialMode mode = DialMode::manual)
-      : asterisk(a) {
-    auto o = control_options(a);
-    if (tweak) tweak(o);
-    control = AriCallControl::create(io.io.get_executor(), o).value();
+  BasicWorld(const std::function<std::unique_ptr<Control>(boost::asio::any_io_executor)>& make,
+             std::chrono::milliseconds guard_limit, std::chrono::seconds ring_timeout, DialMode mode)
+      : control(make(io.io.get_executor())), guard(guard_limit) {
     EngineOptions eo;
     eo.number_time_zones = std::make_shared<NumberTimeZoneMap>(
         NumberTimeZoneMap::parse("1415|America/Los_Angeles\n").value());
@@ -138,7 +137,7 @@ struct World {
     REQUIRE(engine->save_agent({kAgent101, "a101", "Agent 101", "Local/101@agents"}));
     REQUIRE(engine->save_agent({kAgent102, "a102", "Agent 102", "Local/102@agents"}));
   }
-  ~World() { control->stop(); }
+  ~BasicWorld() { control->stop(); }
 
   // Every ChannelHungUp the engine was given, in order.
   std::vector<ChannelHungUp> hangups;
@@ -149,7 +148,7 @@ struct World {
 
   // Feeds queued events to the engine until `done` holds; false on the guard.
   bool pump_until(const std::function<bool()>& done) {
-    const auto limit = std::chrono::steady_clock::now() + asterisk.guard();
+    const auto limit = std::chrono::steady_clock::now() + guard;
     std::vector<CallEvent> events;
     while (!done()) {
       if (std::chrono::steady_clock::now() > limit) return false;
@@ -176,6 +175,27 @@ struct World {
     return r != nullptr ? r->state : CallState::ended;
   }
   AgentState agent_state(AgentId a = kAgent101) const { return engine->agent(a)->status.state; }
+  bool wrapped_up(CallId id, AgentId agent = kAgent101) const {
+    return store.call(id).has_value() && agent_state(agent) == AgentState::wrapup;
+  }
+  CallRecord final_record(CallId id) const { return store.call(id).value(); }
+};
+
+struct World : BasicWorld<AriCallControl> {
+  Asterisk& asterisk;
+
+  explicit World(Asterisk& a, std::chrono::seconds ring_timeout = 30s,
+                 std::function<void(AriCallControlOptions&)> tweak = {},
+                 DialMode mode = DialMode::manual)
+      : BasicWorld(
+            [&](boost::asio::any_io_executor executor) {
+              auto o = control_options(a);
+              if (tweak) tweak(o);
+              return AriCallControl::create(executor, o).value();
+            },
+            a.guard(), ring_timeout, mode),
+        asterisk(a) {}
+
   // The id of the live ;1 channel whose name starts with `name_prefix`
   // ("Local/94155550109@customers"), read over REST (which works while the
   // event stream is down); empty if none.
@@ -194,10 +214,19 @@ struct World {
     REQUIRE(f.wait_for(asterisk.guard()) == std::future_status::ready);
     return f.get();
   }
-  bool wrapped_up(CallId id, AgentId agent = kAgent101) const {
-    return store.call(id).has_value() && agent_state(agent) == AgentState::wrapup;
-  }
-  CallRecord final_record(CallId id) const { return store.call(id).value(); }
+};
+
+// The engine over two ARI servers through the failover control.
+struct FailoverWorld : BasicWorld<FailoverCallControl> {
+  FailoverWorld(Asterisk& a, Asterisk& b, std::chrono::milliseconds failover_after)
+      : BasicWorld(
+            [&](boost::asio::any_io_executor executor) {
+              FailoverOptions o;
+              o.servers = {control_options(a), control_options(b)};
+              o.failover_after = failover_after;
+              return FailoverCallControl::create(executor, o).value();
+            },
+            a.guard(), 30s, DialMode::manual) {}
 };
 
 // Number of the test dialplan whose last digit picks the outcome.
@@ -558,5 +587,108 @@ TEST_SUITE("ari") {
       CHECK(got == plan[i].second);
       CHECK(w.store.queue_status(LeadId{i + 1}).has_value());
     }
+  }
+
+  // ---- Several servers: the failover control (loopback only: it needs two) ----
+
+  TEST_CASE("with two ARI servers every leg of a call is placed on the first while it is up") {
+    Asterisk a("dialer-a");
+    if (a.real()) return;
+    Asterisk b("dialer-b");
+    FailoverWorld w(a, b, 10s);
+    w.start();
+    const CallId id = w.engine->dial_number(kAgent101, number('0')).value();
+    REQUIRE(w.pump_until([&] { return w.wrapped_up(id); }));
+    CHECK(w.final_record(id).outcome == CallOutcome::completed);
+    CHECK(a.loopback->originated_endpoints() ==
+          std::vector<std::string>{"Local/94155550100@customers", "Local/101@agents"});
+    CHECK(b.loopback->originate_count() == 0);
+    CHECK(w.control->active() == 0);
+    CHECK(w.control->failovers() == 0);
+  }
+
+  TEST_CASE("when the active server stays down, its calls end as lost and new calls go to the next server for good") {
+    Asterisk a("dialer-a");
+    if (a.real()) return;
+    Asterisk b("dialer-b");
+    FailoverWorld w(a, b, 2s);
+    w.start();
+    const CallId lost = w.engine->dial_number(kAgent101, number('9')).value();
+    REQUIRE(w.pump_until([&] { return w.state(lost) == CallState::bridged; }));
+
+    a.loopback->refuse_connections(true);
+    a.loopback->drop_websockets();
+    REQUIRE(w.pump_until([&] { return !w.control->server(0).ready(); }));
+    // A short interruption is ridden out: no call moves to the other server
+    // yet (failover_after is far longer than this step takes).
+    REQUIRE(w.engine->log_in(kAgent102, kCampaign));
+    auto refused = w.engine->dial_number(kAgent102, number('0'));
+    REQUIRE_FALSE(refused);
+    CHECK(refused.error().code == make_error_code(Errc::unavailable));
+    CHECK(w.control->active() == 0);
+
+    // Past failover_after the second server takes over; the first's calls
+    // can no longer be controlled and reach the engine as lost in a gap.
+    REQUIRE(w.pump_until([&] { return w.control->active() == 1; }));
+    REQUIRE(w.pump_until([&] { return w.wrapped_up(lost); }));
+    CHECK(w.hangups_from(HangupSource::lost_in_gap) == 2);  // the customer and the agent leg
+    CHECK(w.control->failovers() == 1);
+    REQUIRE(w.engine->submit_disposition(kAgent101, {"NA", "", ""}));
+
+    const CallId moved = w.engine->dial_number(kAgent101, number('0')).value();
+    REQUIRE(w.pump_until([&] { return w.wrapped_up(moved); }));
+    CHECK(w.final_record(moved).outcome == CallOutcome::completed);
+    CHECK(b.loopback->originated_endpoints() ==
+          std::vector<std::string>{"Local/94155550100@customers", "Local/101@agents"});
+
+    // The first server comes back: the calls given up there are hung up, and
+    // new calls stay on the second (no failback).
+    a.loopback->refuse_connections(false);
+    REQUIRE(w.pump_until([&] { return w.control->server(0).ready(); }));
+    REQUIRE(w.pump_until([&] { return a.loopback->live_channel_count() == 0; }));
+    REQUIRE(w.engine->submit_disposition(kAgent101, {"NA", "", ""}));
+    const CallId stays = w.engine->dial_number(kAgent101, number('5')).value();
+    REQUIRE(w.pump_until([&] { return w.wrapped_up(stays); }));
+    CHECK(w.final_record(stays).outcome == CallOutcome::busy);
+    CHECK(b.loopback->originate_count() == 3);
+    CHECK(a.loopback->originate_count() == 2);
+    CHECK(w.control->active() == 1);
+    // What the first server said afterwards of the given-up channels (their
+    // hangups) never reached the engine: it heard of each end once.
+    for (const ChannelHungUp& given_up : w.hangups) {
+      if (given_up.source != HangupSource::lost_in_gap) continue;
+      CHECK(std::count_if(w.hangups.begin(), w.hangups.end(),
+                          [&](const ChannelHungUp& h) { return h.channel == given_up.channel; }) == 1);
+    }
+  }
+
+  TEST_CASE("with no ARI server up, originates are refused and bridging needs a channel the control placed") {
+    Asterisk a("dialer-a");
+    if (a.real()) return;
+    Asterisk b("dialer-b");
+    FailoverWorld w(a, b, 10s);
+    // Never started.
+    CHECK_FALSE(w.control->ready());
+    REQUIRE(w.engine->log_in(kAgent101, kCampaign));
+    auto refused = w.engine->dial_number(kAgent101, number('0'));
+    REQUIRE_FALSE(refused);
+    CHECK(refused.error().code == make_error_code(Errc::unavailable));
+    REQUIRE(w.control->create_bridge(BridgeId{7}));
+    CHECK(w.control->create_bridge(BridgeId{7}).error().code == make_error_code(Errc::conflict));
+    CHECK(w.control->add_to_bridge(BridgeId{7}, ChannelId{99}).error().code ==
+          make_error_code(Errc::not_found));
+    CHECK(w.control->destroy_bridge(BridgeId{7}));
+    CHECK(w.control->hang_up(ChannelId{99}));  // never placed: already gone
+    CHECK(a.loopback->originate_count() + b.loopback->originate_count() == 0);
+
+    boost::asio::io_context io;
+    CHECK(FailoverCallControl::create(io.get_executor(), FailoverOptions{}).error().code ==
+          make_error_code(Errc::invalid_argument));
+    FailoverOptions own_deliver;
+    own_deliver.servers = {control_options(a)};
+    own_deliver.servers[0].deliver_executor = io.get_executor();
+    own_deliver.servers[0].deliver = [](const CallEvent&) {};
+    CHECK(FailoverCallControl::create(io.get_executor(), own_deliver).error().code ==
+          make_error_code(Errc::invalid_argument));
   }
 }
