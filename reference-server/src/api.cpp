@@ -448,7 +448,7 @@ void Api::login(Ctx& ctx) {
   if (login->empty() || password->empty()) {
     return reply_error(service_, ctx, 400, "invalid_argument", "fields 'login' and 'password' are required");
   }
-  auto cred = service_.credentials().find(*login);
+  auto cred = service_.credentials().find_fresh(*login);
   std::string hash = cred ? cred->password_hash : dummy_hash_;
   auto shared = std::make_shared<Ctx>(std::move(ctx));
   ctx.respond = nullptr;

@@ -35,8 +35,8 @@ struct Config {
   std::string listen = "127.0.0.1:8080";
   /// A SQLite file path, or a postgresql:// URI.
   std::string store;
-  /// Where credentials (logins and password hashes) live: a SQLite file.
-  /// Empty: the store's file when it is SQLite, else dialerd-auth.db beside data_dir.
+  /// Where credentials (logins, password hashes, sessions) live: a SQLite
+  /// file or a postgresql:// URI. Empty: the store itself.
   std::string auth_db;
   /// The demo's directory (a fresh temporary one when empty).
   std::string data_dir;

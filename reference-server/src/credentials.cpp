@@ -1,6 +1,6 @@
 #include "credentials.hpp"
 
-#include <SQLiteCpp/SQLiteCpp.h>
+#include "credential_rows.hpp"
 
 #include "log.hpp"
 #include "passwords.hpp"
@@ -12,66 +12,116 @@ using dialer::Error;
 using dialer::Result;
 using dialer::WallTime;
 
+const char* to_string(Role role) noexcept { return role == Role::admin ? "admin" : "agent"; }
+
 namespace {
 
-std::int64_t to_ms(WallTime t) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+bool is_postgres_uri(const std::string& where) {
+  return where.rfind("postgres://", 0) == 0 || where.rfind("postgresql://", 0) == 0;
 }
-WallTime from_ms(std::int64_t ms) { return WallTime{std::chrono::milliseconds{ms}}; }
+
+/// A store location fit for an error message: a URI loses its password.
+std::string shown(const std::string& where) {
+  if (!is_postgres_uri(where)) return where;
+  const auto start = where.find("://") + 3;
+  const auto at = where.find('@', start);
+  if (at == std::string::npos) return where;
+  const auto colon = where.find(':', start);
+  if (colon == std::string::npos || colon > at) return where;
+  return where.substr(0, colon) + ":***" + where.substr(at);
+}
 
 }  // namespace
 
-const char* to_string(Role role) noexcept { return role == Role::admin ? "admin" : "agent"; }
-
-Credentials::Credentials(std::unique_ptr<SQLite::Database> db, std::chrono::seconds ttl)
-    : db_(std::move(db)), ttl_(ttl) {}
+Credentials::Credentials(std::unique_ptr<CredentialRows> rows, std::chrono::seconds ttl)
+    : rows_(std::move(rows)), ttl_(ttl) {}
 
 Credentials::~Credentials() = default;
 
-Result<std::unique_ptr<Credentials>> Credentials::open(const std::string& path,
-                                                       std::chrono::seconds token_ttl) {
+Result<std::unique_ptr<Credentials>> Credentials::open(const std::string& where, std::chrono::seconds token_ttl) {
   try {
-    auto db = std::make_unique<SQLite::Database>(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
-    db->setBusyTimeout(5000);
-    db->exec(
-        "CREATE TABLE IF NOT EXISTS dialerd_credentials ("
-        " login TEXT PRIMARY KEY, role TEXT NOT NULL, agent_id INTEGER NOT NULL,"
-        " password_hash TEXT NOT NULL);"
-        "CREATE TABLE IF NOT EXISTS dialerd_sessions ("
-        " token_digest TEXT PRIMARY KEY, login TEXT NOT NULL, expires_ms INTEGER NOT NULL);");
-    std::unique_ptr<Credentials> c(new Credentials(std::move(db), token_ttl));
-    c->load();
+    std::unique_ptr<CredentialRows> rows;
+    if (is_postgres_uri(where)) {
+#ifdef DIALERD_WITH_POSTGRES
+      rows = postgres_credential_rows(where);
+#else
+      return Error{Errc::invalid_argument, "this dialerd was built without PostgreSQL support"};
+#endif
+    } else {
+      rows = sqlite_credential_rows(where);
+    }
+    auto c = open(std::move(rows), token_ttl);
+    if (!c) return Error{Errc::storage_error, "credentials in " + shown(where) + ": " + c.error().detail};
     return c;
   } catch (const std::exception& e) {
-    return Error{Errc::storage_error, "credentials database " + path + ": " + e.what()};
+    return Error{Errc::storage_error, "credentials in " + shown(where) + ": " + e.what()};
   }
 }
 
+Result<std::unique_ptr<Credentials>> Credentials::open(std::unique_ptr<CredentialRows> rows,
+                                                       std::chrono::seconds token_ttl) {
+  std::unique_ptr<Credentials> c(new Credentials(std::move(rows), token_ttl));
+  try {
+    c->load();
+  } catch (const std::exception& e) {
+    return Error{Errc::storage_error, e.what()};
+  }
+  return c;
+}
+
 void Credentials::load() {
-  SQLite::Statement q(*db_, "SELECT login, role, agent_id, password_hash FROM dialerd_credentials");
-  while (q.executeStep()) {
-    Credential c;
-    c.login = q.getColumn(0).getString();
-    c.role = q.getColumn(1).getString() == "admin" ? Role::admin : Role::agent;
-    c.agent = AgentId{static_cast<std::uint64_t>(q.getColumn(2).getInt64())};
-    c.password_hash = q.getColumn(3).getString();
-    by_login_[c.login] = c;
+  for (Credential& c : rows_->load_credentials()) {
+    std::string login = c.login;
+    by_login_[login] = std::move(c);
   }
-  std::int64_t now = to_ms(std::chrono::system_clock::now());
-  db_->exec("DELETE FROM dialerd_sessions WHERE expires_ms < " + std::to_string(now));
-  SQLite::Statement s(*db_, "SELECT token_digest, login, expires_ms FROM dialerd_sessions");
-  while (s.executeStep()) {
-    auto it = by_login_.find(s.getColumn(1).getString());
+  const WallTime now = std::chrono::system_clock::now();
+  for (const SessionRow& s : rows_->load_sessions(now)) {
+    auto it = by_login_.find(s.login);
     if (it == by_login_.end()) continue;
-    sessions_[s.getColumn(0).getString()] =
-        Session{it->second.login, it->second.role, it->second.agent, from_ms(s.getColumn(2).getInt64())};
+    sessions_[s.digest] = Session{it->second.login, it->second.role, it->second.agent, s.expires_at, now};
   }
+}
+
+Result<std::size_t> Credentials::adopt(Credentials& from) {
+  std::size_t copied = 0;
+  for (const auto& [login, c] : from.by_login_) {
+    if (by_login_.contains(login)) continue;
+    if (c.role == Role::agent && find_agent(c.agent)) continue;  // the agent has a login here already
+    if (auto saved = save(c); !saved) return std::move(saved).error();
+    ++copied;
+  }
+  for (const auto& [digest, s] : from.sessions_) {
+    if (sessions_.contains(digest) || !by_login_.contains(s.login)) continue;
+    try {
+      rows_->insert_session({digest, s.login, s.expires_at});
+    } catch (const std::exception& e) {
+      return Error{Errc::storage_error, std::string("copying a session: ") + e.what()};
+    }
+    sessions_[digest] = s;
+  }
+  return copied;
 }
 
 std::optional<Credential> Credentials::find(std::string_view login) const {
   auto it = by_login_.find(std::string(login));
   if (it == by_login_.end()) return std::nullopt;
   return it->second;
+}
+
+std::optional<Credential> Credentials::find_fresh(std::string_view login) {
+  const std::string key(login);
+  try {
+    if (auto stored = rows_->find_credential(key)) {
+      by_login_[key] = *stored;
+      return stored;
+    }
+    by_login_.erase(key);
+    std::erase_if(sessions_, [&](const auto& kv) { return kv.second.login == key; });
+    return std::nullopt;
+  } catch (const std::exception& e) {
+    log(LogLevel::warn, "credential_reload_failed", {{"error", e.what()}});
+    return find(login);
+  }
 }
 
 std::optional<Credential> Credentials::find_agent(AgentId agent) const {
@@ -89,14 +139,7 @@ Result<void> Credentials::save(const Credential& c) {
     }
   }
   try {
-    SQLite::Statement q(*db_,
-                        "INSERT OR REPLACE INTO dialerd_credentials (login, role, agent_id, password_hash)"
-                        " VALUES (?, ?, ?, ?)");
-    q.bind(1, c.login);
-    q.bind(2, to_string(c.role));
-    q.bind(3, static_cast<std::int64_t>(c.agent.value));
-    q.bind(4, c.password_hash);
-    q.exec();
+    rows_->upsert_credential(c);
   } catch (const std::exception& e) {
     return Error{Errc::storage_error, std::string("saving a credential: ") + e.what()};
   }
@@ -111,16 +154,7 @@ Result<void> Credentials::rename_agent(AgentId agent, std::string_view login) {
     return Error{Errc::conflict, "login " + std::string(login) + " is taken"};
   }
   try {
-    SQLite::Transaction tx(*db_);
-    SQLite::Statement q(*db_, "UPDATE dialerd_credentials SET login = ? WHERE login = ?");
-    q.bind(1, std::string(login));
-    q.bind(2, c->login);
-    q.exec();
-    SQLite::Statement s(*db_, "UPDATE dialerd_sessions SET login = ? WHERE login = ?");
-    s.bind(1, std::string(login));
-    s.bind(2, c->login);
-    s.exec();
-    tx.commit();
+    rows_->rename_login(c->login, std::string(login));
   } catch (const std::exception& e) {
     return Error{Errc::storage_error, std::string("renaming a credential: ") + e.what()};
   }
@@ -137,14 +171,7 @@ Result<void> Credentials::remove_agent(AgentId agent) {
   auto c = find_agent(agent);
   if (!c) return {};
   try {
-    SQLite::Transaction tx(*db_);
-    SQLite::Statement q(*db_, "DELETE FROM dialerd_credentials WHERE login = ?");
-    q.bind(1, c->login);
-    q.exec();
-    SQLite::Statement s(*db_, "DELETE FROM dialerd_sessions WHERE login = ?");
-    s.bind(1, c->login);
-    s.exec();
-    tx.commit();
+    rows_->remove_login(c->login);
   } catch (const std::exception& e) {
     return Error{Errc::storage_error, std::string("removing a credential: ") + e.what()};
   }
@@ -162,13 +189,9 @@ std::size_t Credentials::admin_count() const {
 Result<std::string> Credentials::start_session(const Credential& who, WallTime now) {
   std::string token = random_token();
   std::string digest = token_digest(token);
-  Session s{who.login, who.role, who.agent, now + ttl_};
+  Session s{who.login, who.role, who.agent, now + ttl_, now};
   try {
-    SQLite::Statement q(*db_, "INSERT INTO dialerd_sessions (token_digest, login, expires_ms) VALUES (?, ?, ?)");
-    q.bind(1, digest);
-    q.bind(2, who.login);
-    q.bind(3, to_ms(s.expires_at));
-    q.exec();
+    rows_->insert_session({digest, who.login, s.expires_at});
   } catch (const std::exception& e) {
     return Error{Errc::storage_error, std::string("saving a session: ") + e.what()};
   }
@@ -180,7 +203,10 @@ std::optional<Session> Credentials::check(std::string_view token, WallTime now) 
   if (token.empty() || token.size() > 256) return std::nullopt;
   std::string digest = token_digest(token);
   auto it = sessions_.find(digest);
-  if (it == sessions_.end()) return std::nullopt;
+  if (it == sessions_.end() || now - it->second.verified_at >= kSessionRecheck) {
+    it = load_session(digest, now);
+    if (it == sessions_.end()) return std::nullopt;
+  }
   if (it->second.expires_at <= now) {
     end_session(token);
     return std::nullopt;
@@ -190,10 +216,7 @@ std::optional<Session> Credentials::check(std::string_view token, WallTime now) 
   if (next - it->second.expires_at > std::chrono::minutes{1}) {
     it->second.expires_at = next;
     try {
-      SQLite::Statement q(*db_, "UPDATE dialerd_sessions SET expires_ms = ? WHERE token_digest = ?");
-      q.bind(1, to_ms(next));
-      q.bind(2, digest);
-      q.exec();
+      rows_->slide_session(digest, next);
     } catch (const std::exception& e) {
       log(LogLevel::warn, "session_slide_failed", {{"error", e.what()}});
     }
@@ -201,13 +224,35 @@ std::optional<Session> Credentials::check(std::string_view token, WallTime now) 
   return it->second;
 }
 
+std::unordered_map<std::string, Session>::iterator Credentials::load_session(const std::string& digest,
+                                                                           WallTime now) {
+  auto cached = sessions_.find(digest);
+  try {
+    auto row = rows_->find_session(digest);
+    if (!row) {  // never issued, or ended on another node
+      if (cached != sessions_.end()) sessions_.erase(cached);
+      return sessions_.end();
+    }
+    if (cached != sessions_.end()) {
+      cached->second.verified_at = now;
+      cached->second.expires_at = std::max(cached->second.expires_at, row->expires_at);
+      return cached;
+    }
+    auto who = find_fresh(row->login);
+    if (!who) return sessions_.end();
+    return sessions_.emplace(digest, Session{who->login, who->role, who->agent, row->expires_at, now}).first;
+  } catch (const std::exception& e) {
+    // The rows cannot be read: what memory knows still holds.
+    log(LogLevel::warn, "session_lookup_failed", {{"error", e.what()}});
+    return cached;
+  }
+}
+
 void Credentials::end_session(std::string_view token) {
   std::string digest = token_digest(token);
   sessions_.erase(digest);
   try {
-    SQLite::Statement q(*db_, "DELETE FROM dialerd_sessions WHERE token_digest = ?");
-    q.bind(1, digest);
-    q.exec();
+    rows_->delete_session(digest);
   } catch (const std::exception& e) {
     log(LogLevel::warn, "session_delete_failed", {{"error", e.what()}});
   }

@@ -1,7 +1,9 @@
 // Who may log in: logins with a role (agent or admin) and an Argon2id hash,
-// and the session tokens handed out at login. Both live in a SQLite file
-// (the store's own in the embedded setup), so sessions survive a restart and
-// a panel that reconnects to a restarted server keeps working.
+// and the session tokens handed out at login. Both live where the store does
+// (CredentialRows: the SQLite file, or the PostgreSQL database), so sessions
+// survive a restart and a panel that reconnects to a restarted server keeps
+// working. They are read at start and kept in memory; every change is
+// written through.
 //
 // Hashing and verifying are slow on purpose; the caller runs them off the
 // engine's thread and calls back in here with the result. Every method here
@@ -20,11 +22,9 @@
 #include "dialer/error.hpp"
 #include "dialer/ids.hpp"
 
-namespace SQLite {
-class Database;
-}
-
 namespace dialerd {
+
+class CredentialRows;
 
 enum class Role { agent, admin };
 const char* to_string(Role role) noexcept;
@@ -42,16 +42,32 @@ struct Session {
   Role role = Role::agent;
   dialer::AgentId agent;
   dialer::WallTime expires_at{};
+  /// When the rows last said the session exists.
+  dialer::WallTime verified_at{};
 };
 
 class Credentials {
  public:
-  /// Opens (creating the tables of) the SQLite file. Errors: Errc::storage_error.
-  static dialer::Result<std::unique_ptr<Credentials>> open(const std::string& path,
+  static constexpr std::chrono::seconds kSessionRecheck{5};
+
+  /// Opens the rows at `where`: a postgresql:// URI or a SQLite file path
+  /// (creating the tables). Errors: Errc::storage_error, naming `where`
+  /// without any password it holds.
+  static dialer::Result<std::unique_ptr<Credentials>> open(const std::string& where,
                                                            std::chrono::seconds token_ttl);
+  /// Loads what `rows` holds. Errors: Errc::storage_error.
+  static dialer::Result<std::unique_ptr<Credentials>> open(std::unique_ptr<CredentialRows> rows,
+                                                           std::chrono::seconds token_ttl);
+  /// Copies every login and live session of `from` that this one lacks
+  /// (moving to another store). Returns how many logins were copied.
+  dialer::Result<std::size_t> adopt(Credentials& from);
   ~Credentials();
 
   std::optional<Credential> find(std::string_view login) const;
+  /// find(), after reading the login again from the rows: another node on
+  /// the same database may have made it or changed its password. Used at
+  /// log-in; falls back to memory if the rows cannot be read.
+  std::optional<Credential> find_fresh(std::string_view login);
   std::optional<Credential> find_agent(dialer::AgentId agent) const;
   /// Insert or replace by login. Errors: Errc::conflict (the agent already has
   /// another login), Errc::storage_error.
@@ -64,15 +80,21 @@ class Credentials {
 
   /// A new session; returns the token (only its digest is stored).
   dialer::Result<std::string> start_session(const Credential& who, dialer::WallTime now);
-  /// The session of a token that has not expired; slides its expiry.
+  /// The session of a token that has not expired; slides its expiry. A
+  /// token unknown here is looked up in the rows (another node may have
+  /// issued it), and a known one is checked there again after
+  /// kSessionRecheck, so a logout on another node ends it here too.
   std::optional<Session> check(std::string_view token, dialer::WallTime now);
   void end_session(std::string_view token);
   std::size_t session_count() const { return sessions_.size(); }
 
  private:
-  Credentials(std::unique_ptr<SQLite::Database> db, std::chrono::seconds ttl);
+  Credentials(std::unique_ptr<CredentialRows> rows, std::chrono::seconds ttl);
   void load();
-  std::unique_ptr<SQLite::Database> db_;
+  /// A session another node started: from the rows into memory, or end().
+  std::unordered_map<std::string, Session>::iterator load_session(const std::string& digest,
+                                                                  dialer::WallTime now);
+  std::unique_ptr<CredentialRows> rows_;
   std::chrono::seconds ttl_;
   std::unordered_map<std::string, Credential> by_login_;
   /// Keyed by token digest.

@@ -139,15 +139,14 @@ Result<void> Service::start() {
     adopt_store(std::move(s).value());
     sqlite_path_ = store;
   }
-  std::string auth_db = config_.auth_db;
-  if (auth_db.empty()) {
-    auth_db = postgres ? (std::filesystem::path(config_.data_dir.empty() ? "." : config_.data_dir) /
-                          "dialerd-auth.db").string()
-                       : store;
-  }
+  // Logins and sessions live with the store unless auth_db says otherwise.
+  const std::string auth_db = config_.auth_db.empty() ? store : config_.auth_db;
   auto creds = Credentials::open(auth_db, config_.token_ttl);
   if (!creds) return std::move(creds).error();
   credentials_ = std::move(creds).value();
+  if (postgres && config_.auth_db.empty()) {
+    if (auto r = adopt_legacy_auth_file(); !r) return r;
+  }
 
   // The call control.
   dialer::CallControl* control = nullptr;
@@ -584,6 +583,25 @@ std::string Service::metrics_text() {
     h.render(out, "dialer_http_request_duration_seconds", "route=\"" + label_value(route) + "\"");
   }
   return out;
+}
+
+// Before logins lived in PostgreSQL, a PostgreSQL deployment kept them in
+// dialerd-auth.db in data_dir. Whatever that file holds and the database lacks
+// is copied over once, so an upgrade loses no login or session.
+Result<void> Service::adopt_legacy_auth_file() {
+  const auto legacy =
+      std::filesystem::path(config_.data_dir.empty() ? "." : config_.data_dir) / "dialerd-auth.db";
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(legacy, ec)) return {};
+  auto old = Credentials::open(legacy.string(), config_.token_ttl);
+  if (!old) return std::move(old).error();
+  auto copied = credentials_->adopt(**old);
+  if (!copied) return std::move(copied).error();
+  log(LogLevel::warn, "credentials_adopted",
+      {{"from", legacy.string()},
+       {"logins", std::to_string(*copied)},
+       {"detail", "logins now live in PostgreSQL; the file is no longer read once it is removed"}});
+  return {};
 }
 
 Result<std::vector<dialer::LeadId>> Service::search_leads(dialer::CampaignId campaign,

@@ -115,6 +115,7 @@ class Service final : public dialer::EventSink {
  private:
   void on_timer_fired();
   void drain_step();
+  dialer::Result<void> adopt_legacy_auth_file();
   dialer::Result<void> load_configuration();
   dialer::Result<void> flush_store();
 

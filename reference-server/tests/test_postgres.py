@@ -1,14 +1,17 @@
 """dialerd on a PostgreSQL store (a postgresql:// URI), with calls through the
 loopback ARI server: log in, a call, a disposition; then dialerd restarts on
-the same database and everything saved is there."""
+the same database and everything saved is there, logins and sessions
+included, with nothing kept beside the server."""
 
+import os
 import shutil
+import sqlite3
 import tempfile
 
 import pytest
 
 from dialerd_client import WebSocket
-from worlds import LoopbackAri, PostgresServer, provision, start_server, write_config
+from worlds import LoopbackAri, PostgresServer, provision, start_server, wait_for, write_config
 
 
 @pytest.fixture(scope="module")
@@ -46,6 +49,8 @@ def test_a_call_on_postgres_survives_a_restart(pg, ari):
         server.wait_ready()
         assert "store_write_failed" not in server.log_text()
         campaign, agent = provision(server, "Local/{dial}@customers", "Local/101@agents")
+        # Logins and sessions are in the database: no file beside the server.
+        assert not os.path.exists(os.path.join(data_dir, "dialerd-auth.db"))
         admin = server.login("root")["token"]
         status, report, _ = server.request("POST", f"/api/v1/campaigns/{campaign}/leads?time_zone=America/New_York",
                                            raw=b"phone,first_name\n2125550101,Ada\n2125550102,Bo\n", token=admin,
@@ -77,6 +82,8 @@ def test_a_call_on_postgres_survives_a_restart(pg, ari):
         assert campaigns[0]["compliance"]["calling_hours"] == {"start": "00:00", "end": "24:00"}
         assert server.request("GET", "/api/v1/carriers", token=admin)[1] == carriers
         assert server.request("GET", "/api/v1/agents", token=admin)[1] == agents
+        # The session from before the restart still works.
+        assert server.request("GET", f"/api/v1/calls/{call}", token=token)[0] == 200
         token, ws, snap = join(server, campaign)  # the agent's password survived too
         assert snap["status"] == "offline" and snap["call"] is None
         status, after, _ = server.request("GET", f"/api/v1/calls/{call}", token=token)
@@ -93,6 +100,85 @@ def test_a_call_on_postgres_survives_a_restart(pg, ari):
         ws.close()
         assert server.stop() == 0
         assert "store_write_failed" not in server.log_text()
+    finally:
+        server.stop()
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def test_a_second_dialerd_on_the_same_database_knows_the_logins_and_sessions_of_the_first(pg, ari):
+    store = pg.new_database("dialerd_two_nodes")
+    dirs = [tempfile.mkdtemp(prefix="dialerd-pg-node-test-") for _ in range(2)]
+    servers = []
+    try:
+        ari_servers = [{"url": ari.url, "user": "dialer", "password": "dialer", "app": "dialerd-test"}]
+        first = start_server(dirs[0], write_config(dirs[0], store=store, node="node-a", ari=ari_servers))
+        servers.append(first)
+        first.wait_ready()
+        provision(first, "Local/{dial}@customers", "Local/101@agents")
+        token = first.login("a101")["token"]
+        second = start_server(dirs[1], write_config(dirs[1], store=store, node="node-b", ari=ari_servers))
+        servers.append(second)
+        second.wait_ready()
+        # The agent created through the first node logs in on the second, and
+        # the first node's token is good there too.
+        assert second.login("a101")["token"]
+        status, me, _ = second.request("GET", "/api/v1/me", token=token)
+        assert status == 200 and me["login"] == "a101", me
+        # A wrong password is still refused.
+        status, body, _ = second.request("POST", "/api/v1/auth/login", {"login": "a101", "password": "wrong one"})
+        assert status == 401, body
+        # Made on one node after the other started: an agent's login and a
+        # session both work on the other node at once.
+        admin = first.login("root")["token"]
+        status, agent, _ = first.request("POST", "/api/v1/agents", {"login": "a102", "name": "Agent 102",
+                                         "endpoint": "Local/102@agents", "password": "another secret"}, token=admin)
+        assert status == 201, agent
+        status, body, _ = second.request("POST", "/api/v1/auth/login", {"login": "a102", "password": "another secret"})
+        assert status == 200, body
+        late = first.login("a101")["token"]
+        assert second.request("GET", "/api/v1/me", token=late)[0] == 200
+        # A logout on one node ends the session on the other too (within
+        # Credentials::kSessionRecheck, 5 s).
+        assert first.request("POST", "/api/v1/auth/logout", token=late)[0] in (200, 204)
+        assert first.request("GET", "/api/v1/me", token=late)[0] == 401
+        wait_for(lambda: second.request("GET", "/api/v1/me", token=late)[0] == 401, what="the logout seen by node b")
+        assert second.request("GET", "/api/v1/me", token=token)[0] == 200
+    finally:
+        for server in servers:
+            server.stop()
+        for d in dirs:
+            shutil.rmtree(d, ignore_errors=True)
+
+
+def test_logins_from_an_older_dialerd_auth_file_are_adopted_into_postgres(pg, ari):
+    store = pg.new_database("dialerd_adopt")
+    data_dir = tempfile.mkdtemp(prefix="dialerd-pg-adopt-test-")
+    ari_servers = [{"url": ari.url, "user": "dialer", "password": "dialer", "app": "dialerd-test"}]
+    try:
+        # An older dialerd on PostgreSQL kept logins in dialerd-auth.db in data_dir.
+        config = write_config(data_dir, store=store, ari=ari_servers,
+                              auth_db=os.path.join(data_dir, "dialerd-auth.db"))
+        server = start_server(data_dir, config)
+        server.wait_ready()
+        provision(server, "Local/{dial}@customers", "Local/101@agents")
+        token = server.login("a101")["token"]
+        assert server.stop() == 0
+        with sqlite3.connect(os.path.join(data_dir, "dialerd-auth.db")) as db:
+            assert db.execute("SELECT count(*) FROM dialerd_credentials WHERE login = 'a101'").fetchone() == (1,)
+
+        # This one keeps them in the database, and copies the file's over once.
+        server = start_server(data_dir, write_config(data_dir, store=store, ari=ari_servers))
+        server.wait_ready()
+        assert "credentials_adopted" in server.log_text()
+        assert server.request("GET", "/api/v1/me", token=token)[0] == 200
+        assert server.login("a101")["token"]
+        assert server.stop() == 0
+        os.remove(os.path.join(data_dir, "dialerd-auth.db"))
+        server = start_server(data_dir, write_config(data_dir, store=store, ari=ari_servers))
+        server.wait_ready()
+        assert server.login("a101")["token"]
+        assert server.request("GET", "/api/v1/me", token=token)[0] == 200
+        assert server.stop() == 0
     finally:
         server.stop()
         shutil.rmtree(data_dir, ignore_errors=True)
