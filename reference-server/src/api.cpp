@@ -1,6 +1,7 @@
 #include "api.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <map>
 #include <set>
@@ -557,16 +558,48 @@ void Api::search_leads(Ctx& ctx) {
       return reply_error(service_, ctx, 403, "forbidden", "agents search only the campaign they are logged in to");
     }
   }
-  std::string q = ctx.query["q"];
-  if (q.size() > 64) return reply_error(service_, ctx, 400, "invalid_argument", "query parameter 'q' is longer than 64 characters");
-  auto ids = service_.search_leads(*cid, q, 50);
-  if (!ids) return reply_error(service_, ctx, ids.error());
-  json::array out;
-  for (auto id : *ids) {
-    auto lead = service_.leads().find_lead(id);
-    if (lead) out.push_back(lead_json(*lead));
+  dialer::LeadSearch search{*cid, ctx.query["q"], 50, {}};
+  if (search.text.size() > 64) {
+    return reply_error(service_, ctx, 400, "invalid_argument", "query parameter 'q' is longer than 64 characters");
   }
-  reply_json(service_, ctx, 200, json::object{{"leads", std::move(out)}});
+  if (auto p = ctx.query.find("limit"); p != ctx.query.end()) {
+    std::size_t n = 0;
+    const std::string& text = p->second;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+    if (ec != std::errc{} || end != text.data() + text.size() || n == 0 || n > dialer::kMaxLeadSearchResults) {
+      return reply_error(service_, ctx, 400, "invalid_argument",
+                         "query parameter 'limit' must be 1.." + std::to_string(dialer::kMaxLeadSearchResults));
+    }
+    search.limit = n;
+  }
+  if (auto p = ctx.query.find("after"); p != ctx.query.end()) {
+    auto after = id_of<dialer::LeadId>(p->second);
+    if (!after) return reply_error(service_, ctx, 400, "invalid_argument", "query parameter 'after' must be a lead id");
+    search.after = *after;
+  }
+  auto shared = std::make_shared<Ctx>(std::move(ctx));
+  ctx.respond = nullptr;
+  boost::asio::post(search_pool_, [this, shared, search] {
+    Result<std::vector<dialer::Lead>> found = Error{Errc::storage_error, "lead search not run"};
+    try {
+      if (!search_store_) {
+        auto store = service_.open_side_store();
+        if (store) search_store_ = std::move(store).value();
+        else found = std::move(store).error();
+      }
+      if (search_store_) found = search_store_->search_leads(search);
+    } catch (const std::exception& e) {
+      found = Error{Errc::storage_error, std::string("lead search: ") + e.what()};
+    }
+    if (!found && found.error().code == make_error_code(Errc::storage_error)) search_store_.reset();
+    boost::asio::post(service_.io(), [this, shared, found = std::move(found)] {
+      Ctx& c = *shared;
+      if (!found) return reply_error(service_, c, found.error());
+      json::array out;
+      for (const auto& lead : *found) out.push_back(lead_json(lead));
+      reply_json(service_, c, 200, json::object{{"leads", std::move(out)}});
+    });
+  });
 }
 
 // ---- Admin ----

@@ -67,6 +67,12 @@ class Api {
   /// CSV imports run here, one at a time, each on a store connection of its
   /// own, so a large upload never stalls the server's thread.
   boost::asio::thread_pool import_pool_{1};
+  /// Lead searches run here, on a store connection of their own (opened at
+  /// the first search, reopened after a storage error): a search that scans
+  /// a large campaign never stalls the server's thread. Declared before the
+  /// pool, so the pool's thread has stopped before the store goes.
+  std::unique_ptr<dialer::LeadStore> search_store_;
+  boost::asio::thread_pool search_pool_{1};
   /// A hash of a random password: unknown logins are verified against it so
   /// that they take as long as known ones.
   std::string dummy_hash_;

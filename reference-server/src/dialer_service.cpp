@@ -4,7 +4,6 @@
 
 #include <boost/asio/post.hpp>
 
-#include <SQLiteCpp/SQLiteCpp.h>
 
 #include "demo.hpp"
 #include "dialer/ari/failover.hpp"
@@ -137,7 +136,6 @@ Result<void> Service::start() {
     auto s = dialer::sqlite::SqliteStore::open(o);
     if (!s) return std::move(s).error();
     adopt_store(std::move(s).value());
-    sqlite_path_ = store;
   }
   // Logins and sessions live with the store unless auth_db says otherwise.
   const std::string auth_db = config_.auth_db.empty() ? store : config_.auth_db;
@@ -602,37 +600,6 @@ Result<void> Service::adopt_legacy_auth_file() {
        {"logins", std::to_string(*copied)},
        {"detail", "logins now live in PostgreSQL; the file is no longer read once it is removed"}});
   return {};
-}
-
-Result<std::vector<dialer::LeadId>> Service::search_leads(dialer::CampaignId campaign,
-                                                          const std::string& q, std::size_t limit) {
-  if (sqlite_path_.empty()) return Error{Errc::unavailable, "lead search needs the SQLite store"};
-  std::string digits;
-  for (char ch : q) {
-    if (ch >= '0' && ch <= '9') digits += ch;
-  }
-  std::string pattern;
-  for (char ch : q) {
-    if (ch == '%' || ch == '_' || ch == '\\') pattern += '\\';
-    pattern += ch;
-  }
-  try {
-    SQLite::Database db(sqlite_path_, SQLite::OPEN_READONLY);
-    db.setBusyTimeout(2000);
-    SQLite::Statement s(db,
-                        "SELECT id FROM leads WHERE campaign_id = ?1 AND (?2 = '' OR"
-                        " (?3 <> '' AND e164 LIKE '%' || ?3 || '%') OR"
-                        " CAST(fields AS TEXT) LIKE '%' || ?2 || '%' ESCAPE '\\') ORDER BY id LIMIT ?4");
-    s.bind(1, static_cast<std::int64_t>(campaign.value));
-    s.bind(2, pattern);
-    s.bind(3, digits);
-    s.bind(4, static_cast<std::int64_t>(limit));
-    std::vector<dialer::LeadId> out;
-    while (s.executeStep()) out.emplace_back(static_cast<std::uint64_t>(s.getColumn(0).getInt64()));
-    return out;
-  } catch (const std::exception& e) {
-    return Error{Errc::storage_error, std::string("lead search: ") + e.what()};
-  }
 }
 
 Result<void> Service::flush_store() {

@@ -89,11 +89,6 @@ class Service final : public dialer::EventSink {
   void forget_agent(dialer::AgentId id) { agents_.erase(id); }
   const std::set<dialer::AgentId>& agents() const { return agents_; }
 
-  /// Leads of a campaign whose number contains `q` (digits) or whose fields
-  /// contain it (text), lowest ids first, at most `limit`.
-  dialer::Result<std::vector<dialer::LeadId>> search_leads(dialer::CampaignId campaign,
-                                                           const std::string& q, std::size_t limit);
-
   /// A connection of its own to the same store, for work off the server's
   /// thread (CSV import): the engine's connection stays on the server's
   /// thread. Safe to call from any thread once start() succeeded.
@@ -132,7 +127,6 @@ class Service final : public dialer::EventSink {
   std::string store_uri_;
   bool postgres_ = false;
   /// The SQLite file, for lead search; empty with PostgreSQL.
-  std::string sqlite_path_;
   std::unique_ptr<Credentials> credentials_;
   std::unique_ptr<dialer::sim::SimulatedPbx> pbx_;
   std::unique_ptr<dialer::ari::FailoverCallControl> ari_;

@@ -238,6 +238,13 @@ def test_manual_dial_of_a_lead_and_lead_search(server):
     status, body, _ = server.request("GET", "/api/v1/leads?campaign=2&q=555", token=token)
     assert status == 200 and 0 < len(body["leads"]) <= 50
     lead = body["leads"][0]
+    # Pages: `limit` leads at a time, the next page after the last id shown.
+    first = server.request("GET", "/api/v1/leads?campaign=2&q=555&limit=2", token=token)[1]["leads"]
+    nxt = server.request("GET", f"/api/v1/leads?campaign=2&q=555&limit=2&after={first[-1]['id']}", token=token)[1]
+    assert [l["id"] for l in first + nxt["leads"]] == [l["id"] for l in body["leads"][:4]]
+    for bad in ["limit=0", "limit=501", "limit=two", "after=x", "q=" + "5" * 65]:
+        status, err, _ = server.request("GET", "/api/v1/leads?campaign=2&" + bad, token=token)
+        assert status == 400 and err["error"]["code"] == "invalid_argument", (bad, err)
     status, body, _ = server.request("POST", f"/api/v1/agents/{agent}/dial", {"lead": lead["id"]}, token=token)
     assert status == 201, body
     assert body["dialled"].startswith("7")

@@ -56,6 +56,11 @@ def test_a_call_on_postgres_survives_a_restart(pg, ari):
                                            raw=b"phone,first_name\n2125550101,Ada\n2125550102,Bo\n", token=admin,
                                            content_type="text/csv")
         assert status == 200 and report["imported"] == 2, report
+        # Lead search runs in the database too.
+        status, found, _ = server.request("GET", f"/api/v1/leads?campaign={campaign}&q=ada", token=admin)
+        assert status == 200 and [l["fields"]["first_name"] for l in found["leads"]] == ["Ada"], found
+        status, found, _ = server.request("GET", f"/api/v1/leads?campaign={campaign}&q=555-0102", token=admin)
+        assert status == 200 and [l["phone"] for l in found["leads"]] == ["+12125550102"], found
         token, ws, _ = join(server, campaign)
         status, dial, _ = server.request("POST", f"/api/v1/agents/{agent}/dial", {"number": "4155550100"},
                                          token=token)

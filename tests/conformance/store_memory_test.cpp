@@ -14,6 +14,9 @@ class SharedLeads final : public dialer::LeadStore {
                                                   dialer::CampaignId campaign) override {
     return store_.find_lead_by_phone(last_ten, campaign);
   }
+  dialer::Result<std::vector<dialer::Lead>> search_leads(const dialer::LeadSearch& search) override {
+    return store_.search_leads(search);
+  }
   dialer::Result<std::vector<dialer::LeadId>> add_leads(std::span<const dialer::Lead> leads,
                                                         dialer::WallTime now) override {
     return store_.add_leads(leads, now);

@@ -100,6 +100,16 @@ void bind_store(py::module_& m) {
       .def("find_lead_by_phone", unwrapped(&LeadStore::find_lead_by_phone), py::arg("last_ten"),
            py::arg("campaign"), release)
       .def(
+          "search_leads",
+          [](LeadStore& s, CampaignId campaign, std::string text, std::size_t limit, LeadId after) {
+            return unwrap(s.search_leads(LeadSearch{campaign, std::move(text), limit, after}));
+          },
+          py::arg("campaign"), py::arg("text") = "", py::arg("limit") = 50, py::arg("after") = LeadId{},
+          release,
+          "Leads of the campaign whose number contains the text's digits, or with a field value "
+          "containing the text (ASCII case ignored), in id order, at most min(limit, 500); "
+          "`after` pages. Stores that cannot search raise Unavailable.")
+      .def(
           "add_leads",
           [](LeadStore& s, const std::vector<Lead>& leads, WallTime now) {
             return unwrap(s.add_leads(leads, now));

@@ -747,3 +747,24 @@ def test_cpp_implementations_cannot_be_subclassed() -> None:
                 testing.ManualClock, dialer.SystemClock):
         with pytest.raises(TypeError):
             type("Sub", (cls,), {})
+
+
+def test_a_store_finds_leads_by_digits_or_field_text_in_id_order():
+    store = testing.MemoryStore()
+    store.add_lead(lead(1, "(415) 555-0100"))
+    store.add_lead(lead(2, "(415) 555-0199"))
+    other = dialer.Lead(id=3, campaign=99, phone=dialer.normalize_number("(415) 555-0100"),
+                        time_zone="America/Los_Angeles", fields=[("name", "Bob Smith")])
+    store.add_lead(other)
+    assert [l.id for l in store.search_leads(CAMPAIGN, "smith")] == [1, 2]
+    assert [l.id for l in store.search_leads(CAMPAIGN, "0199")] == [2]
+    assert [l.id for l in store.search_leads(CAMPAIGN, "", limit=1, after=1)] == [2]
+    assert store.search_leads(CAMPAIGN, "nobody") == []
+
+
+def test_a_python_store_that_cannot_search_says_so():
+    class Minimal(dialer.LeadStore):
+        pass
+
+    with pytest.raises(dialer.Unavailable, match="cannot search"):
+        Minimal().search_leads(CAMPAIGN, "x")

@@ -31,6 +31,7 @@
 #include "dialer/error.hpp"
 #include "dialer/ids.hpp"
 #include "dialer/lead.hpp"
+#include "dialer/lead_search.hpp"
 #include "dialer/queue.hpp"
 
 namespace dialer {
@@ -63,6 +64,16 @@ class LeadStore {
       }
     }
     return out;
+  }
+
+  /// The leads that answer `search` (lead_search.hpp: number digits or a
+  /// field value), in id order, at most min(limit, kMaxLeadSearchResults).
+  /// The SQL stores filter in the database and check each row with
+  /// lead_matches. This default is for stores that cannot search.
+  /// Errors: Errc::unavailable (the default), Errc::storage_error.
+  virtual Result<std::vector<Lead>> search_leads(const LeadSearch& search) {
+    (void)search;
+    return Error{Errc::unavailable, "this lead store cannot search leads"};
   }
 
   /// Adds leads, or replaces those with the same id (their queue rows are kept).

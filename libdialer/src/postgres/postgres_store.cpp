@@ -379,6 +379,23 @@ Result<Lead> PostgresStore::find_lead_by_phone(std::string_view last_ten, Campai
   });
 }
 
+Result<std::vector<Lead>> PostgresStore::search_leads(const LeadSearch& search) {
+  return impl_->run("search_leads", [&](pqxx::connection& c) -> Result<std::vector<Lead>> {
+    static const std::string sql = internal::lead_search_sql('$', "l.fields ILIKE");
+    const std::string digits = search_digits(search.text);
+    const std::string pattern = internal::like_pattern(search.text);
+    pqxx::nontransaction tx{c};
+    return internal::search_in_pages(search, [&](LeadId after, std::size_t n) {
+      const auto rows = tx.exec_params(sql, to_db(search.campaign.value), to_db(after.value), search.text, digits,
+                                       pattern, static_cast<std::int64_t>(n));
+      std::vector<Lead> page;
+      page.reserve(rows.size());
+      for (const auto& row : rows) page.push_back(read_lead(row));
+      return page;
+    });
+  });
+}
+
 Result<std::vector<std::optional<Lead>>> PostgresStore::find_leads_by_phone(
     std::span<const std::string> last_ten, CampaignId campaign) {
   if (last_ten.empty()) return std::vector<std::optional<Lead>>{};

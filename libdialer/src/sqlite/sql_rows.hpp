@@ -12,10 +12,12 @@
 // Header-only and never installed, like sql_common.hpp.
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -24,6 +26,7 @@
 #include "dialer/campaign.hpp"
 #include "dialer/carrier.hpp"
 #include "dialer/lead.hpp"
+#include "dialer/lead_search.hpp"
 #include "sql_common.hpp"
 
 namespace dialer::internal {
@@ -56,6 +59,50 @@ inline const std::string kAgentColumns = "id, login, name, endpoint, persistent_
 template <class Row>
 std::uint64_t id_at(const Row& row, int column) {
   return row.is_null(column) ? 0 : from_db(row.i64(column));
+}
+
+/// The coarse filter both SQL stores run for LeadStore::search_leads, with
+/// parameters 1 campaign, 2 after-id, 3 text, 4 its digits, 5 like_pattern
+/// (text), 6 a row limit, as `?N` or `$N`; `fields_like` is the dialect's
+/// case-insensitive LIKE on the encoded fields. Field names and netstring
+/// lengths can match too, so every row is checked with lead_matches
+/// (search_in_pages).
+inline std::string lead_search_sql(char placeholder, const std::string& fields_like) {
+  const auto p = [placeholder](int n) { return std::string(1, placeholder) + std::to_string(n); };
+  return "SELECT " + kLeadColumns + " FROM leads l WHERE l.campaign_id = " + p(1) + " AND l.id > " + p(2) +
+         " AND (" + p(3) + " = '' OR (" + p(4) + " <> '' AND l.e164 LIKE '%' || " + p(4) + " || '%') OR " +
+         fields_like + " " + p(5) + " ESCAPE '\\') ORDER BY l.id LIMIT " + p(6);
+}
+
+/// "%text%" with %, _ and \ escaped by a backslash.
+inline std::string like_pattern(std::string_view text) {
+  std::string out = "%";
+  for (char c : text) {
+    if (c == '%' || c == '_' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "%";
+}
+
+/// LeadStore::search_leads on top of a coarse database filter: `fetch(after,
+/// n)` returns up to n filtered leads of the campaign with ids above `after`,
+/// in id order; pages are fetched until the limit is met by leads that pass
+/// lead_matches, or the filter runs dry.
+template <class Fetch>
+std::vector<Lead> search_in_pages(const LeadSearch& search, Fetch&& fetch) {
+  std::vector<Lead> out;
+  const std::size_t limit = std::min(search.limit, kMaxLeadSearchResults);
+  LeadId after = search.after;
+  while (out.size() < limit) {
+    const std::size_t want = limit - out.size() + 8;
+    std::vector<Lead> page = fetch(after, want);
+    for (Lead& lead : page) {
+      after = lead.id;
+      if (out.size() < limit && lead_matches(lead, search)) out.push_back(std::move(lead));
+    }
+    if (page.size() < want) break;
+  }
+  return out;
 }
 
 template <class Row>

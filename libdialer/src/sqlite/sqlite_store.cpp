@@ -449,6 +449,29 @@ Result<Lead> SqliteStore::find_lead_by_phone(std::string_view last_ten, Campaign
   });
 }
 
+Result<std::vector<Lead>> SqliteStore::search_leads(const LeadSearch& search) {
+  return guarded("search_leads", [&]() -> Result<std::vector<Lead>> {
+    std::lock_guard lock(impl_->mutex);
+    // The fields are a BLOB, which LIKE compares byte for byte; as TEXT it
+    // ignores ASCII case.
+    static const std::string sql = internal::lead_search_sql('?', "CAST(l.fields AS TEXT) LIKE");
+    const std::string digits = search_digits(search.text);
+    const std::string pattern = internal::like_pattern(search.text);
+    return internal::search_in_pages(search, [&](LeadId after, std::size_t n) {
+      auto s = impl_->conn.use(sql);
+      s->bind(1, to_db(search.campaign.value));
+      s->bind(2, to_db(after.value));
+      bind_text(*s, 3, search.text);
+      bind_text(*s, 4, digits);
+      bind_text(*s, 5, pattern);
+      s->bind(6, static_cast<std::int64_t>(n));
+      std::vector<Lead> page;
+      while (s->executeStep()) page.push_back(read_lead(*s));
+      return page;
+    });
+  });
+}
+
 Result<std::vector<std::optional<Lead>>> SqliteStore::find_leads_by_phone(
     std::span<const std::string> last_ten, CampaignId campaign) {
   // The numbers go in as one JSON array bound to one parameter (json_each),

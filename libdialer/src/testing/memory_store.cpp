@@ -150,6 +150,21 @@ Result<Lead> MemoryStore::find_lead(LeadId id) {
   return it->second.lead;
 }
 
+Result<std::vector<Lead>> MemoryStore::search_leads(const LeadSearch& search) {
+  std::lock_guard lock(mutex_);
+  std::vector<const Lead*> found;
+  for (const auto& [id, row] : rows_) {
+    if (id.value > search.after.value && lead_matches(row.lead, search)) found.push_back(&row.lead);
+  }
+  const std::size_t n = std::min({search.limit, kMaxLeadSearchResults, found.size()});
+  std::partial_sort(found.begin(), found.begin() + static_cast<std::ptrdiff_t>(n), found.end(),
+                    [](const Lead* a, const Lead* b) { return a->id.value < b->id.value; });
+  std::vector<Lead> out;
+  out.reserve(n);
+  for (std::size_t i = 0; i < n; ++i) out.push_back(*found[i]);
+  return out;
+}
+
 Result<Lead> MemoryStore::find_lead_by_phone(std::string_view last_ten, CampaignId campaign) {
   std::lock_guard lock(mutex_);
   if (auto failed = maybe_fail(StoreOp::find_lead_by_phone); !failed) {

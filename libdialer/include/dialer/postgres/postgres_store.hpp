@@ -87,6 +87,8 @@ class PostgresStore final : public LeadStore,
   /// One query for the whole batch.
   Result<std::vector<std::optional<Lead>>> find_leads_by_phone(
       std::span<const std::string> last_ten, CampaignId campaign) override;
+  /// A LIKE filter over the campaign's leads in id order, checked row by row.
+  Result<std::vector<Lead>> search_leads(const LeadSearch& search) override;
   /// One COPY into a staging table, then INSERT ... ON CONFLICT: all or nothing.
   Result<std::vector<LeadId>> add_leads(std::span<const Lead> leads, WallTime now) override;
   Result<std::vector<ClaimedLead>> claim_leads(const ClaimRequest& request) override;

@@ -89,6 +89,8 @@ class SqliteStore final : public LeadStore,
   /// One query for the whole batch.
   Result<std::vector<std::optional<Lead>>> find_leads_by_phone(
       std::span<const std::string> last_ten, CampaignId campaign) override;
+  /// A LIKE filter over the campaign's leads in id order, checked row by row.
+  Result<std::vector<Lead>> search_leads(const LeadSearch& search) override;
   Result<std::vector<LeadId>> add_leads(std::span<const Lead> leads, WallTime now) override;
   Result<std::vector<ClaimedLead>> claim_leads(const ClaimRequest& request) override;
   Result<std::size_t> renew_leases(std::string_view owner, std::span<const LeadId> leads,

@@ -47,6 +47,8 @@ class MemoryStore final : public LeadStore, public DoNotCallStore, public CallLo
 
   Result<Lead> find_lead(LeadId id) override;
   Result<Lead> find_lead_by_phone(std::string_view last_ten, CampaignId campaign) override;
+  /// Walks every lead (a test store; the SQL stores filter in the database).
+  Result<std::vector<Lead>> search_leads(const LeadSearch& search) override;
   Result<std::vector<LeadId>> add_leads(std::span<const Lead> leads, WallTime now) override;
   Result<std::vector<ClaimedLead>> claim_leads(const ClaimRequest& request) override;
   Result<std::size_t> renew_leases(std::string_view owner, std::span<const LeadId> leads,
