@@ -1,8 +1,8 @@
 """libdialer for Python: the outbound dialer engine, its domain types and ports.
 
 Everything is defined by the extension module ``dialer._dialer`` and
-re-exported here; the test doubles are in ``dialer.testing`` and the Q.850
-cause values in ``dialer.q850``.
+re-exported here; the test doubles are in ``dialer.testing``, the Q.850
+cause values in ``dialer.q850``, and the simulator in ``dialer.sim``.
 
 Conventions:
 
@@ -24,11 +24,12 @@ import sys as _sys
 
 from . import _dialer
 from ._dialer import *  # noqa: F401,F403
-from ._dialer import q850, testing
+from ._dialer import q850, sim, testing
 
-# Let `import dialer.testing` and `import dialer.q850` find the submodules of
-# the extension.
+# Let `import dialer.testing`, `import dialer.q850` and `import dialer.sim`
+# find the submodules of the extension.
 _sys.modules[__name__ + ".testing"] = testing
 _sys.modules[__name__ + ".q850"] = q850
+_sys.modules[__name__ + ".sim"] = sim
 
 __version__ = "0.1.0"

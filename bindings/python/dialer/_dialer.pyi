@@ -14,6 +14,7 @@ from typing import IO, Callable, ClassVar, Self, final
 
 from . import q850 as q850
 from . import testing as testing
+from . import sim as sim
 
 _Duration = datetime.timedelta | float
 

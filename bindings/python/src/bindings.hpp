@@ -41,6 +41,7 @@ void bind_event_sink(py::module_& m);    // event_sink.hpp
 void bind_store(py::module_& m);         // store.hpp
 void bind_engine(py::module_& m);        // engine.hpp
 void bind_testing(py::module_& t);       // testing/*.hpp, into the submodule dialer.testing
+void bind_sim(py::module_& s);           // sim/*.hpp, into the submodule dialer.sim
 
 // ---- Errors (implemented in bind_errors.cpp, the one place that maps them) ----
 

@@ -31,4 +31,7 @@ PYBIND11_MODULE(_dialer, m) {
                       "Test doubles: a manual clock, virtual time, a recording sink, a scripted "
                       "call control and an in-memory store.");
   dp::bind_testing(testing);
+  auto sim = m.def_submodule("sim",
+                             "Scenarios and simulated days through the real engine (dialer-sim from Python).");
+  dp::bind_sim(sim);
 }
