@@ -49,7 +49,8 @@ struct FailoverCallControl::Impl : std::enable_shared_from_this<Impl> {
     return std::chrono::steady_clock::now().time_since_epoch() / std::chrono::nanoseconds(1);
   }
 
-  /// Whether `index` would become active now if the active server is down.
+  /// The server that takes over now, if the active one has been down for
+  /// failover_after and another is up.
   std::optional<std::size_t> standby_due() const {
     const std::int64_t since = down_since.load();
     if (since == 0 || now_ns() - since < options.failover_after / std::chrono::nanoseconds(1)) {
