@@ -91,7 +91,16 @@ SteadyTime SimulatedPbx::after(SteadyTime from, double seconds) const {
 void SimulatedPbx::schedule(SteadyTime at, ChannelId channel, CallEvent event) {
   const auto it = channels_.find(channel);
   const std::uint32_t epoch = it == channels_.end() ? 0 : it->second.epoch;
-  queue_.push(Queued{at, seq_++, channel, epoch, std::move(event)});
+  std::uint32_t slot;
+  if (free_slots_.empty()) {
+    slot = static_cast<std::uint32_t>(slots_.size());
+    slots_.push_back(Queued{at, channel, epoch, std::move(event)});
+  } else {
+    slot = free_slots_.back();
+    free_slots_.pop_back();
+    slots_[slot] = Queued{at, channel, epoch, std::move(event)};
+  }
+  queue_.push(Due{at, seq_++, slot});
 }
 
 Result<void> SimulatedPbx::originate(const OriginateRequest& request) {
@@ -321,8 +330,10 @@ bool SimulatedPbx::applies(const Queued& q) {
 
 std::optional<CallEvent> SimulatedPbx::pop_due(SteadyTime now) {
   while (!queue_.empty() && queue_.top().at <= now) {
-    Queued q = queue_.top();
+    const std::uint32_t slot = queue_.top().slot;
     queue_.pop();
+    Queued q = std::move(slots_[slot]);
+    free_slots_.push_back(slot);
     if (applies(q)) return std::move(q.event);
   }
   return std::nullopt;

@@ -193,13 +193,21 @@ class SimulatedPbx final : public CallControl {
   struct Bridge {
     std::vector<ChannelId> members;
   };
+  /// An event due at `at` for a channel, unless the channel has moved on to
+  /// another epoch (been ended or reused) by then.
   struct Queued {
     SteadyTime at;
-    std::uint64_t seq;
     ChannelId channel;
     std::uint32_t epoch;
     CallEvent event;
-    bool operator>(const Queued& o) const { return at != o.at ? at > o.at : seq > o.seq; }
+  };
+  /// The heap holds only what orders it and where the event waits: sifting
+  /// moves 24 bytes, not an event with its strings.
+  struct Due {
+    SteadyTime at;
+    std::uint64_t seq;
+    std::uint32_t slot;
+    bool operator>(const Due& o) const { return at != o.at ? at > o.at : seq > o.seq; }
   };
 
   void schedule(SteadyTime at, ChannelId channel, CallEvent event);
@@ -222,7 +230,9 @@ class SimulatedPbx final : public CallControl {
   /// what pending_live_answers() reads, kept small rather than scanning
   /// every channel.
   std::unordered_set<ChannelId> live_pending_;
-  std::priority_queue<Queued, std::vector<Queued>, std::greater<>> queue_;
+  std::priority_queue<Due, std::vector<Due>, std::greater<>> queue_;
+  std::vector<Queued> slots_;
+  std::vector<std::uint32_t> free_slots_;
   PbxCounters counters_;
   std::vector<double> answer_times_;
   std::vector<double> abandoned_times_;
