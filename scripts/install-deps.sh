@@ -45,6 +45,15 @@ if ! cmp -s "$browser_dir/package-lock.json" "$browser_dir/node_modules/.install
   (cd "$browser_dir" && npm ci --no-audit --no-fund --loglevel=error)
   cp "$browser_dir/package-lock.json" "$browser_dir/node_modules/.installed-lock.json"
 fi
+# The agent panel's browser phone: JsSIP from npm (pinned by
+# reference-server/webphone/package-lock.json), bundled by esbuild into
+# reference-server/web/vendor/jssip.js, which dialerd serves.
+webphone_dir="$repo_root/reference-server/webphone"
+if ! cmp -s "$webphone_dir/package-lock.json" "$webphone_dir/node_modules/.installed-lock.json" \
+   || [ ! -f "$repo_root/reference-server/web/vendor/jssip.js" ]; then
+  (cd "$webphone_dir" && npm ci --no-audit --no-fund --loglevel=error && node build.mjs)
+  cp "$webphone_dir/package-lock.json" "$webphone_dir/node_modules/.installed-lock.json"
+fi
 # --- end of the browser tests' block ------------------------------------------
 
 missing=()

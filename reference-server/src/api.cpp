@@ -17,6 +17,7 @@
 #include "json_mapping.hpp"
 #include "log.hpp"
 #include "passwords.hpp"
+#include "web_phone.hpp"
 
 namespace dialerd {
 namespace http = boost::beast::http;
@@ -77,7 +78,7 @@ std::string route_label_for(std::string_view method, const std::vector<std::stri
       "/healthz", "/readyz", "/metrics", "/api/v1/auth/login", "/api/v1/auth/logout", "/api/v1/me",
       "/api/v1/ws", "/api/v1/leads", "/api/v1/calls/{id}", "/api/v1/agents/{id}/state",
       "/api/v1/agents/{id}/session", "/api/v1/agents/{id}/campaigns", "/api/v1/agents/{id}/status", "/api/v1/agents/{id}/dial",
-      "/api/v1/agents/{id}/hangup", "/api/v1/agents/{id}/disposition", "/api/v1/campaigns",
+      "/api/v1/agents/{id}/hangup", "/api/v1/agents/{id}/disposition", "/api/v1/agents/{id}/phone", "/api/v1/campaigns",
       "/api/v1/campaigns/{id}", "/api/v1/campaigns/{id}/leads", "/api/v1/campaigns/{id}/stats",
       "/api/v1/carriers", "/api/v1/carriers/{id}", "/api/v1/agents", "/api/v1/agents/{id}"};
   return known.count(label) != 0 ? label : "unmatched";
@@ -512,6 +513,22 @@ void Api::agent_routes(Ctx& ctx, AgentId agent, std::string_view action) {
     }
     return reply_json(service_, ctx, 200, json::object{{"campaigns", std::move(out)}});
   }
+  if (action == "phone") {
+    // The browser phone's SIP account, password included: only for the
+    // agent's own panel, which registers with it.
+    if (method != http::verb::get) return method_not_allowed(service_, ctx, "GET");
+    if (ctx.session->role != Role::agent) {
+      return reply_error(service_, ctx, 403, "forbidden",
+                         "only the agent's own panel reads its SIP password; admins see web_phone in /api/v1/agents/" +
+                             dialer::to_string(agent));
+    }
+    auto phone = service_.credentials().web_phone(agent);
+    if (!phone) return reply_error(service_, ctx, phone.error());
+    const dialer::Agent* a = service_.engine().find_agent(agent);
+    return reply_json(service_, ctx, 200,
+                      json::object{{"web_phone", web_phone_agent_json(*phone)},
+                                   {"persistent_leg", a != nullptr && a->persistent_leg}});
+  }
   if (action == "session") {
     if (method == http::verb::post) {
       auto body = body_object(ctx);
@@ -787,14 +804,27 @@ void Api::carriers(Ctx& ctx) {
   reply_json(service_, ctx, existing ? 200 : 201, carrier_json(c));
 }
 
+namespace {
+json::object agent_admin_json(const dialer::Agent& a, const std::optional<WebPhone>& phone) {
+  json::object o = agent_json(a);
+  o["web_phone"] = web_phone_admin_json(phone);
+  return o;
+}
+}  // namespace
+
 void Api::agents_admin(Ctx& ctx) {
   auto method = ctx.req.method();
   auto all = service_.load_agents();
   if (!all) return reply_error(service_, ctx, all.error());
   if (ctx.segments.size() == 3) {
     if (method == http::verb::get) {
+      auto phones = service_.credentials().web_phones();
+      if (!phones) return reply_error(service_, ctx, phones.error());
       json::array out;
-      for (const auto& a : *all) out.push_back(agent_json(a));
+      for (const auto& a : *all) {
+        auto p = phones->find(a.id.value);
+        out.push_back(agent_admin_json(a, p == phones->end() ? std::nullopt : std::optional<WebPhone>(p->second)));
+      }
       return reply_json(service_, ctx, 200, out);
     }
     if (method != http::verb::post) return method_not_allowed(service_, ctx, "GET, POST");
@@ -806,7 +836,11 @@ void Api::agents_admin(Ctx& ctx) {
       if (id && a.id == *id) existing = a;
     }
     if (!existing) return reply_error(service_, ctx, 404, "not_found", "no such agent: " + ctx.segments[3]);
-    if (method == http::verb::get) return reply_json(service_, ctx, 200, agent_json(*existing));
+    if (method == http::verb::get) {
+      auto phone = service_.credentials().web_phone(existing->id);
+      if (!phone) return reply_error(service_, ctx, phone.error());
+      return reply_json(service_, ctx, 200, agent_admin_json(*existing, *phone));
+    }
     if (method == http::verb::delete_) {
       auto v = service_.engine().agent(existing->id);
       if (v && v->status.state != dialer::AgentState::offline) {
@@ -842,6 +876,21 @@ void Api::agents_admin(Ctx& ctx) {
     }
   }
   if (!existing && password.empty()) return reply_error(service_, ctx, 400, "invalid_argument", "field 'password' is required");
+  // The browser phone is dialerd's, not the library's Agent: read apart,
+  // checked here, saved with the rest below.
+  std::optional<WebPhone> old_phone;
+  if (existing) {
+    auto p = service_.credentials().web_phone(existing->id);
+    if (!p) return reply_error(service_, ctx, p.error());
+    old_phone = std::move(*p);
+  }
+  std::optional<WebPhone> new_phone = old_phone;
+  if (auto it = body->find("web_phone"); it != body->end()) {
+    auto p = read_web_phone(it->value(), old_phone);
+    if (!p) return reply_error(service_, ctx, p.error());
+    new_phone = std::move(*p);
+    body->erase(it);
+  }
   dialer::Agent a = existing ? *existing : dialer::Agent{};
   if (!existing) {
     std::uint64_t max = std::max(last_agent_id_, service_.max_deleted_agent());
@@ -868,14 +917,24 @@ void Api::agents_admin(Ctx& ctx) {
   // The slow hash runs off-thread; the change is applied when it is done.
   auto shared = std::make_shared<Ctx>(std::move(ctx));
   ctx.respond = nullptr;
-  auto apply = [this, shared, a, existing](std::optional<std::string> hash) {
+  auto apply = [this, shared, a, existing, old_phone, new_phone](std::optional<std::string> hash) {
     Ctx& c = *shared;
     // Checked again: another request may have taken the login while the hash ran.
     if (auto taken = service_.credentials().find(a.login); taken && !(taken->role == Role::agent && taken->agent == a.id)) {
       return reply_error(service_, c, 409, "conflict", "login '" + a.login + "' is taken");
     }
-    if (auto r = service_.engine().save_agent(a); !r) return reply_error(service_, c, r.error());
+    if (new_phone != old_phone) {
+      if (auto r = service_.credentials().set_web_phone(a.id, new_phone); !r) return reply_error(service_, c, r.error());
+    }
+    auto undo_phone = [&] {
+      if (new_phone != old_phone) (void)service_.credentials().set_web_phone(a.id, old_phone);
+    };
+    if (auto r = service_.engine().save_agent(a); !r) {
+      undo_phone();
+      return reply_error(service_, c, r.error());
+    }
     if (auto r = service_.config_store().save_agent(a); !r) {
+      undo_phone();
       if (existing) (void)service_.engine().save_agent(*existing);
       else service_.mark_deleted(a.id);
       return reply_error(service_, c, r.error());
@@ -889,8 +948,9 @@ void Api::agents_admin(Ctx& ctx) {
     }
     service_.remember_agent(a.id);
     log(LogLevel::info, existing ? "agent_updated" : "agent_created",
-        {{"agent", dialer::to_string(a.id)}, {"login", a.login}, {"by", c.session->login}});
-    reply_json(service_, c, existing ? 200 : 201, agent_json(a));
+        {{"agent", dialer::to_string(a.id)}, {"login", a.login}, {"web_phone", new_phone ? "yes" : "no"},
+         {"by", c.session->login}});
+    reply_json(service_, c, existing ? 200 : 201, agent_admin_json(a, new_phone));
   };
   if (password.empty()) return apply(std::nullopt);
   boost::asio::post(hash_pool_, [this, apply, pw = std::move(password)]() mutable {

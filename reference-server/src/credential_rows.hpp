@@ -12,9 +12,11 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "credentials.hpp"
+#include "web_phone.hpp"
 
 namespace dialerd {
 
@@ -43,6 +45,13 @@ class CredentialRows {
   virtual void insert_session(const SessionRow& session) = 0;
   virtual void slide_session(const std::string& digest, dialer::WallTime expires_at) = 0;
   virtual void delete_session(const std::string& digest) = 0;
+
+  /// Agents' browser phones (web_phone.hpp), at most one per agent.
+  virtual std::optional<WebPhone> find_web_phone(dialer::AgentId agent) = 0;
+  virtual std::vector<std::pair<dialer::AgentId, WebPhone>> load_web_phones() = 0;
+  /// Insert or replace by agent.
+  virtual void upsert_web_phone(dialer::AgentId agent, const WebPhone& phone) = 0;
+  virtual void delete_web_phone(dialer::AgentId agent) = 0;
 };
 
 /// Opens (creating the tables of) a SQLite file.

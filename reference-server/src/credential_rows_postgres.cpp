@@ -26,7 +26,10 @@ class PostgresCredentialRows final : public CredentialRows {
         " token_digest TEXT PRIMARY KEY,"
         " login TEXT NOT NULL REFERENCES dialerd_credentials (login) ON UPDATE CASCADE ON DELETE CASCADE,"
         " expires_ms BIGINT NOT NULL);"
-        "CREATE INDEX IF NOT EXISTS dialerd_sessions_login ON dialerd_sessions (login);");
+        "CREATE INDEX IF NOT EXISTS dialerd_sessions_login ON dialerd_sessions (login);"
+        "CREATE TABLE IF NOT EXISTS dialerd_web_phones ("
+        " agent_id BIGINT PRIMARY KEY, ws_uri TEXT NOT NULL, sip_uri TEXT NOT NULL,"
+        " sip_password TEXT NOT NULL, display_name TEXT NOT NULL);");
     tx.commit();
   }
 
@@ -92,6 +95,35 @@ class PostgresCredentialRows final : public CredentialRows {
     run("DELETE FROM dialerd_sessions WHERE token_digest = $1", digest);
   }
 
+  std::optional<WebPhone> find_web_phone(dialer::AgentId agent) override {
+    pqxx::read_transaction tx{db_};
+    const pqxx::result r = tx.exec_params(
+        "SELECT agent_id, ws_uri, sip_uri, sip_password, display_name FROM dialerd_web_phones WHERE agent_id = $1",
+        static_cast<std::int64_t>(agent.value));
+    if (r.empty()) return std::nullopt;
+    return web_phone(r[0]).second;
+  }
+
+  std::vector<std::pair<dialer::AgentId, WebPhone>> load_web_phones() override {
+    pqxx::read_transaction tx{db_};
+    std::vector<std::pair<dialer::AgentId, WebPhone>> out;
+    for (const auto& row : tx.exec("SELECT agent_id, ws_uri, sip_uri, sip_password, display_name FROM dialerd_web_phones")) {
+      out.push_back(web_phone(row));
+    }
+    return out;
+  }
+
+  void upsert_web_phone(dialer::AgentId agent, const WebPhone& p) override {
+    run("INSERT INTO dialerd_web_phones (agent_id, ws_uri, sip_uri, sip_password, display_name)"
+        " VALUES ($1, $2, $3, $4, $5) ON CONFLICT (agent_id) DO UPDATE SET ws_uri = EXCLUDED.ws_uri,"
+        " sip_uri = EXCLUDED.sip_uri, sip_password = EXCLUDED.sip_password, display_name = EXCLUDED.display_name",
+        static_cast<std::int64_t>(agent.value), p.ws_uri, p.sip_uri, p.password, p.display_name);
+  }
+
+  void delete_web_phone(dialer::AgentId agent) override {
+    run("DELETE FROM dialerd_web_phones WHERE agent_id = $1", static_cast<std::int64_t>(agent.value));
+  }
+
  private:
   /// Runs one statement in its own transaction; returns the rows it changed.
   template <class... Args>
@@ -105,6 +137,11 @@ class PostgresCredentialRows final : public CredentialRows {
   static Credential credential(const pqxx::row& row) {
     return {row[0].as<std::string>(), row[1].as<std::string>() == "admin" ? Role::admin : Role::agent,
             dialer::AgentId{static_cast<std::uint64_t>(row[2].as<std::int64_t>())}, row[3].as<std::string>()};
+  }
+  static std::pair<dialer::AgentId, WebPhone> web_phone(const pqxx::row& row) {
+    return {dialer::AgentId{static_cast<std::uint64_t>(row[0].as<std::int64_t>())},
+            WebPhone{row[1].as<std::string>(), row[2].as<std::string>(), row[3].as<std::string>(),
+                     row[4].as<std::string>()}};
   }
   static SessionRow session(const pqxx::row& row) {
     return {row[0].as<std::string>(), row[1].as<std::string>(),

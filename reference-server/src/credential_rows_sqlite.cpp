@@ -19,7 +19,10 @@ class SqliteCredentialRows final : public CredentialRows {
         " login TEXT PRIMARY KEY, role TEXT NOT NULL, agent_id INTEGER NOT NULL,"
         " password_hash TEXT NOT NULL);"
         "CREATE TABLE IF NOT EXISTS dialerd_sessions ("
-        " token_digest TEXT PRIMARY KEY, login TEXT NOT NULL, expires_ms INTEGER NOT NULL);");
+        " token_digest TEXT PRIMARY KEY, login TEXT NOT NULL, expires_ms INTEGER NOT NULL);"
+        "CREATE TABLE IF NOT EXISTS dialerd_web_phones ("
+        " agent_id INTEGER PRIMARY KEY, ws_uri TEXT NOT NULL, sip_uri TEXT NOT NULL,"
+        " sip_password TEXT NOT NULL, display_name TEXT NOT NULL);");
   }
 
   std::vector<Credential> load_credentials() override {
@@ -108,7 +111,45 @@ class SqliteCredentialRows final : public CredentialRows {
     q.exec();
   }
 
+  std::optional<WebPhone> find_web_phone(dialer::AgentId agent) override {
+    SQLite::Statement q(db_, "SELECT agent_id, ws_uri, sip_uri, sip_password, display_name FROM dialerd_web_phones"
+                             " WHERE agent_id = ?");
+    q.bind(1, static_cast<std::int64_t>(agent.value));
+    if (!q.executeStep()) return std::nullopt;
+    return web_phone(q).second;
+  }
+
+  std::vector<std::pair<dialer::AgentId, WebPhone>> load_web_phones() override {
+    std::vector<std::pair<dialer::AgentId, WebPhone>> out;
+    SQLite::Statement q(db_, "SELECT agent_id, ws_uri, sip_uri, sip_password, display_name FROM dialerd_web_phones");
+    while (q.executeStep()) out.push_back(web_phone(q));
+    return out;
+  }
+
+  void upsert_web_phone(dialer::AgentId agent, const WebPhone& p) override {
+    SQLite::Statement q(db_,
+                        "INSERT OR REPLACE INTO dialerd_web_phones"
+                        " (agent_id, ws_uri, sip_uri, sip_password, display_name) VALUES (?, ?, ?, ?, ?)");
+    q.bind(1, static_cast<std::int64_t>(agent.value));
+    q.bind(2, p.ws_uri);
+    q.bind(3, p.sip_uri);
+    q.bind(4, p.password);
+    q.bind(5, p.display_name);
+    q.exec();
+  }
+
+  void delete_web_phone(dialer::AgentId agent) override {
+    SQLite::Statement q(db_, "DELETE FROM dialerd_web_phones WHERE agent_id = ?");
+    q.bind(1, static_cast<std::int64_t>(agent.value));
+    q.exec();
+  }
+
  private:
+  static std::pair<dialer::AgentId, WebPhone> web_phone(SQLite::Statement& q) {
+    return {dialer::AgentId{static_cast<std::uint64_t>(q.getColumn(0).getInt64())},
+            WebPhone{q.getColumn(1).getString(), q.getColumn(2).getString(), q.getColumn(3).getString(),
+                     q.getColumn(4).getString()}};
+  }
   static Credential credential(SQLite::Statement& q) {
     return {q.getColumn(0).getString(), q.getColumn(1).getString() == "admin" ? Role::admin : Role::agent,
             dialer::AgentId{static_cast<std::uint64_t>(q.getColumn(2).getInt64())}, q.getColumn(3).getString()};

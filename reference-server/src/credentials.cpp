@@ -168,6 +168,7 @@ Result<void> Credentials::rename_agent(AgentId agent, std::string_view login) {
 }
 
 Result<void> Credentials::remove_agent(AgentId agent) {
+  if (auto r = set_web_phone(agent, std::nullopt); !r) return r;
   auto c = find_agent(agent);
   if (!c) return {};
   try {
@@ -178,6 +179,34 @@ Result<void> Credentials::remove_agent(AgentId agent) {
   by_login_.erase(c->login);
   std::erase_if(sessions_, [&](const auto& kv) { return kv.second.login == c->login; });
   return {};
+}
+
+Result<std::optional<WebPhone>> Credentials::web_phone(AgentId agent) {
+  try {
+    return rows_->find_web_phone(agent);
+  } catch (const std::exception& e) {
+    return Error{Errc::storage_error, std::string("reading a browser phone: ") + e.what()};
+  }
+}
+
+Result<std::unordered_map<std::uint64_t, WebPhone>> Credentials::web_phones() {
+  try {
+    std::unordered_map<std::uint64_t, WebPhone> out;
+    for (auto& [agent, phone] : rows_->load_web_phones()) out.emplace(agent.value, std::move(phone));
+    return out;
+  } catch (const std::exception& e) {
+    return Error{Errc::storage_error, std::string("reading browser phones: ") + e.what()};
+  }
+}
+
+Result<void> Credentials::set_web_phone(AgentId agent, const std::optional<WebPhone>& phone) {
+  try {
+    if (phone) rows_->upsert_web_phone(agent, *phone);
+    else rows_->delete_web_phone(agent);
+    return {};
+  } catch (const std::exception& e) {
+    return Error{Errc::storage_error, std::string("saving a browser phone: ") + e.what()};
+  }
 }
 
 std::size_t Credentials::admin_count() const {

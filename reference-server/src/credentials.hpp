@@ -21,6 +21,7 @@
 #include "dialer/clock.hpp"
 #include "dialer/error.hpp"
 #include "dialer/ids.hpp"
+#include "web_phone.hpp"
 
 namespace dialerd {
 
@@ -74,8 +75,17 @@ class Credentials {
   dialer::Result<void> save(const Credential& credential);
   /// Changes the login of an agent's credential (its hash is kept).
   dialer::Result<void> rename_agent(dialer::AgentId agent, std::string_view login);
-  /// Removes an agent's credential and ends its sessions.
+  /// Removes an agent's credential and browser phone, and ends its sessions.
   dialer::Result<void> remove_agent(dialer::AgentId agent);
+
+  /// An agent's browser phone, read from the rows each time: phones change
+  /// rarely, are read rarely (a panel loading, an admin listing), and another
+  /// node may have changed one. Errors: Errc::storage_error.
+  dialer::Result<std::optional<WebPhone>> web_phone(dialer::AgentId agent);
+  /// Every browser phone, by agent id.
+  dialer::Result<std::unordered_map<std::uint64_t, WebPhone>> web_phones();
+  /// Sets (a value) or removes (nullopt) an agent's browser phone.
+  dialer::Result<void> set_web_phone(dialer::AgentId agent, const std::optional<WebPhone>& phone);
   std::size_t admin_count() const;
 
   /// A new session; returns the token (only its digest is stored).

@@ -1,6 +1,8 @@
 """dialerd's REST API over real HTTP on loopback (docs/api.md)."""
 
 import json
+import os
+import sqlite3
 import threading
 import time
 
@@ -478,3 +480,74 @@ def test_deleted_campaign_carrier_and_agent_are_gone_for_every_route_and_ids_are
     assert server.request("DELETE", f"/api/v1/agents/{a2['id']}", token=admin)[0] == 200
     assert server.request("DELETE", f"/api/v1/campaigns/{k2['id']}", token=admin)[0] == 200
     assert server.request("DELETE", f"/api/v1/carriers/{c2['id']}", token=admin)[0] == 200
+
+
+def test_web_phone_is_checked_kept_apart_and_its_password_only_reaches_its_agent(server):
+    admin = server.login("admin")["token"]
+    status, dave, _ = server.request("POST", "/api/v1/agents",
+                                     {"login": "dave", "name": "Dave", "endpoint": "PJSIP/dave",
+                                      "password": "dave-secret",
+                                      "web_phone": {"ws_uri": "wss://pbx.example.com:8089/ws",
+                                                    "sip_uri": "sip:dave@pbx.example.com",
+                                                    "password": "sip-Secret-9"}}, token=admin)
+    assert status == 201, dave
+    assert dave["web_phone"] == {"ws_uri": "wss://pbx.example.com:8089/ws", "sip_uri": "sip:dave@pbx.example.com",
+                                 "display_name": "", "password_set": True}
+    path = f"/api/v1/agents/{dave['id']}"
+
+    # Each bad value is refused naming the field, and nothing changes.
+    for phone, field in [({"ws_uri": "http://pbx/ws"}, "web_phone.ws_uri"),
+                         ({"ws_uri": "wss://user:pw@pbx/ws"}, "web_phone.ws_uri"),
+                         ({"ws_uri": "not a url"}, "web_phone.ws_uri"),
+                         ({"sip_uri": "dave@pbx"}, "web_phone.sip_uri"),
+                         ({"sip_uri": "sip:@pbx"}, "web_phone.sip_uri"),
+                         ({"sip_uri": "sip:dave@pbx;transport=ws"}, "web_phone.sip_uri"),
+                         ({"password": ""}, "web_phone.password"),
+                         ({"password": 7}, "web_phone.password"),
+                         ({"display_name": "a\nb"}, "web_phone.display_name"),
+                         ({"ring": True}, "web_phone.ring")]:
+        status, body, _ = server.request("PUT", path, {"name": "Changed", "web_phone": phone}, token=admin)
+        assert status == 400, (phone, body)
+        assert field in body["error"]["message"], (phone, body)
+    status, body, _ = server.request("PUT", path, {"web_phone": "yes"}, token=admin)
+    assert status == 400 and "web_phone" in body["error"]["message"]
+    status, body, _ = server.request("POST", "/api/v1/agents",
+                                     {"login": "erin", "password": "erin-secret",
+                                      "web_phone": {"ws_uri": "wss://pbx/ws", "sip_uri": "sip:erin@pbx"}}, token=admin)
+    assert status == 400 and "web_phone.password" in body["error"]["message"], body
+    status, body, _ = server.request("GET", path, token=admin)
+    assert body["name"] == "Dave" and body["web_phone"]["sip_uri"] == "sip:dave@pbx.example.com"
+
+    # A PUT without the password keeps it; the list shows phones too.
+    status, body, _ = server.request("PUT", path, {"web_phone": {"display_name": "Dave (desk 4)"}}, token=admin)
+    assert status == 200 and body["web_phone"]["display_name"] == "Dave (desk 4)", body
+    status, agents, _ = server.request("GET", "/api/v1/agents", token=admin)
+    listed = {a["login"]: a for a in agents}
+    assert listed["dave"]["web_phone"]["password_set"] is True and listed["alice"]["web_phone"] is None
+    assert "sip-Secret-9" not in json.dumps(agents)
+
+    # Only Dave's own session reads the SIP password.
+    status, body, _ = server.request("POST", "/api/v1/auth/login", {"login": "dave", "password": "dave-secret"})
+    dave_token = body["token"]
+    status, mine, _ = server.request("GET", f"{path}/phone", token=dave_token)
+    assert status == 200 and mine["web_phone"]["password"] == "sip-Secret-9" and mine["persistent_leg"] is False
+    assert server.request("GET", f"{path}/phone", token=server.login("alice")["token"])[0] == 403
+    assert server.request("GET", f"{path}/phone", token=admin)[0] == 403
+    assert server.request("POST", f"{path}/phone", {}, token=dave_token)[0] == 405
+    status, alices, _ = server.request("GET", "/api/v1/agents/1/phone", token=server.login("alice")["token"])
+    assert status == 200 and alices["web_phone"] is None
+    assert "sip-Secret-9" not in server.log_text()
+
+    # null takes the phone away; deleting the agent takes its phone with it.
+    status, body, _ = server.request("PUT", path, {"web_phone": None}, token=admin)
+    assert status == 200 and body["web_phone"] is None
+    status, body, _ = server.request("GET", f"{path}/phone", token=dave_token)
+    assert body["web_phone"] is None
+    server.request("PUT", path, {"web_phone": {"ws_uri": "ws://127.0.0.1:5066/ws", "sip_uri": "sips:dave@[::1]:5061",
+                                               "password": "again-1"}}, token=admin)
+    with sqlite3.connect(os.path.join(server.data_dir, "dialer.db")) as db:
+        assert db.execute("SELECT sip_uri FROM dialerd_web_phones WHERE agent_id = ?", (dave["id"],)).fetchall() == [
+            ("sips:dave@[::1]:5061",)]
+    assert server.request("DELETE", path, token=admin)[0] == 200
+    with sqlite3.connect(os.path.join(server.data_dir, "dialer.db")) as db:
+        assert db.execute("SELECT * FROM dialerd_web_phones WHERE agent_id = ?", (dave["id"],)).fetchall() == []

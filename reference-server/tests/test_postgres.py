@@ -140,6 +140,15 @@ def test_a_second_dialerd_on_the_same_database_knows_the_logins_and_sessions_of_
         assert status == 201, agent
         status, body, _ = second.request("POST", "/api/v1/auth/login", {"login": "a102", "password": "another secret"})
         assert status == 200, body
+        # A browser phone given on one node reaches the agent's panel on the other.
+        status, me, _ = first.request("GET", "/api/v1/me", token=token)
+        status, body, _ = first.request("PUT", f"/api/v1/agents/{me['agent_id']}",
+                                        {"web_phone": {"ws_uri": "wss://pbx.example.com:8089/ws",
+                                                       "sip_uri": "sip:a101@pbx.example.com",
+                                                       "password": "sip secret 101"}}, token=admin)
+        assert status == 200, body
+        status, phone, _ = second.request("GET", f"/api/v1/agents/{me['agent_id']}/phone", token=token)
+        assert status == 200 and phone["web_phone"]["password"] == "sip secret 101", phone
         late = first.login("a101")["token"]
         assert second.request("GET", "/api/v1/me", token=late)[0] == 200
         # A logout on one node ends the session on the other too (within

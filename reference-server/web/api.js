@@ -76,6 +76,12 @@ export function agentState(token, agentId) {
   return request('GET', `/api/v1/agents/${agentId}/state`, { token });
 }
 
+// The agent's browser phone (docs/api.md): `{"web_phone": {...} | null,
+// "persistent_leg": bool}`; only the agent's own session may read it.
+export function agentPhone(token, agentId) {
+  return request('GET', `/api/v1/agents/${agentId}/phone`, { token });
+}
+
 // The campaigns the agent may join (docs/api.md): `{"campaigns": [...]}`.
 export function agentCampaigns(token, agentId) {
   return request('GET', `/api/v1/agents/${agentId}/campaigns`, { token });

@@ -3,10 +3,11 @@
 //
 // render() draws the whole page from `state` every time. There is no partial
 // update to get out of step, and a reconnect's snapshot redraws everything.
-import { loadSession, clearSession, logout, agentState, agentCampaigns, searchLeads } from './api.js';
+import { loadSession, clearSession, logout, agentState, agentCampaigns, agentPhone, searchLeads } from './api.js';
 import { AgentConnection } from './connection.js';
 import { emptyState, applyMessage, fillScript, LIVE_CALL_STATES } from './state.js';
 import { toast } from './toast.js';
+import { WebPhone, PHONE_LABELS } from './webphone.js';
 
 const session = loadSession();
 if (!session || !session.token || session.role === 'admin') {
@@ -30,6 +31,7 @@ const el = {
   modal: $('dispo-modal'), dispoForm: $('dispo-form'), dispoCall: $('dispo-call'),
   dispoCode: $('dispo-code'), dispoNotes: $('dispo-notes'), dispoNext: $('dispo-next'),
   dispoError: $('dispo-error'), dispoSubmit: $('dispo-submit'),
+  phone: $('phone-status'), phoneAudio: $('phone-audio'),
 };
 
 const STATUS_LABELS = {
@@ -49,6 +51,15 @@ let busyCommand = false;
 let modalCallId = null;
 // The campaigns the agent may join, listed by the server; null until loaded.
 let joinable = null;
+
+// The agent's leg stays up between calls (persistent_leg): then the panel's
+// hangup ends only the customer, and the browser call stays in the bridge.
+let persistentLeg = false;
+const phone = new WebPhone({
+  audio: el.phoneAudio,
+  onChange: renderPhone,
+  onError: (text) => toast(text, 'error'),
+});
 
 const connection = new AgentConnection(session.token, {
   onMessage: handleMessage,
@@ -81,6 +92,7 @@ function handleConnectionStatus({ state: connState, retryInMs }) {
   el.conn.dataset.state = connState;
   if (connState === 'open') {
     loadJoinable();
+    loadPhone();
     el.conn.textContent = 'Connected';
     el.banner.hidden = true;
   } else if (connState === 'connecting') {
@@ -104,7 +116,22 @@ async function checkSessionStillValid() {
   }
 }
 
+// Read on every (re)connect, so an admin's change to the phone reaches an
+// open panel; the same account again leaves the phone as it is.
+async function loadPhone() {
+  if (!session.agent_id) return;
+  try {
+    const answer = await agentPhone(session.token, session.agent_id);
+    persistentLeg = Boolean(answer.persistent_leg);
+    await phone.configure(answer.web_phone || null);
+  } catch (err) {
+    if (err.status === 401) signedOut('Your session has expired; sign in again.');
+    else toast(`The browser phone's settings could not be read: ${describeError(err)}`, 'error');
+  }
+}
+
 function signedOut(reason) {
+  phone.stop();
   connection.stop();
   clearSession();
   location.replace(`index.html?reason=${encodeURIComponent(reason)}`);
@@ -137,11 +164,23 @@ function goAvailable() {
       return;
     }
     localStorage.setItem(LAST_CAMPAIGN_KEY, String(campaignId));
-    command('join', { campaign: campaignId }).then(refreshCampaign, () => {});
+    command('join', { campaign: campaignId }).then(() => {
+      warnIfPhoneNotReady();
+      return refreshCampaign();
+    }, () => {});
     return;
   }
   if (state.status === 'available') return;
-  command('set_status', { status: 'available' }).catch(() => {});
+  command('set_status', { status: 'available' }).then(warnIfPhoneNotReady, () => {});
+}
+
+// Going available with a browser phone that is not registered would have
+// the dialer call a phone that cannot answer: say so (the server decides).
+function warnIfPhoneNotReady() {
+  if (phone.state !== 'off' && !phone.isReady) {
+    toast('Your browser phone is not ready, so calls cannot reach you yet. ' +
+      `(${PHONE_LABELS[phone.state]}${phone.detail ? `: ${phone.detail}` : ''})`, 'error');
+  }
 }
 
 // Fills the campaign selector from the server on every (re)connect, so a
@@ -189,9 +228,13 @@ function takeBreak() {
   command('set_status', { status: 'break', break_type: type }).catch(() => {});
 }
 
+// Ends both legs on the server; with a browser phone and a per-call agent
+// leg, the browser call ends here too, whatever the server answers.
 function hangup() {
   if (!state.call || !LIVE_CALL_STATES.has(state.call.state)) return;
-  command('hangup', {}).catch(() => {});
+  command('hangup', {}).catch(() => {}).finally(() => {
+    if (!persistentLeg) phone.hangUp();
+  });
 }
 
 async function dialNumber(number) {
@@ -247,6 +290,7 @@ async function signOut() {
   } catch {
     // The token is dropped either way.
   }
+  await phone.signOff();
   signedOut('You have signed out.');
 }
 
@@ -289,6 +333,13 @@ function render() {
   renderLead();
   renderManualDial();
   renderModal();
+}
+
+function renderPhone() {
+  el.phone.hidden = phone.state === 'off';
+  el.phone.dataset.state = phone.state;
+  el.phone.textContent = PHONE_LABELS[phone.state] || phone.state;
+  el.phone.title = phone.detail || (phone.config ? `${phone.config.sip_uri} via ${phone.config.ws_uri}` : '');
 }
 
 function renderSince() {

@@ -172,8 +172,10 @@ function parseLogins(text) {
 // ---- the browser -----------------------------------------------------------
 
 export class Scenario {
-  constructor(name) {
+  // extraArgs: more Chromium switches (the browser phone's fake microphone).
+  constructor(name, extraArgs = []) {
     this.name = name;
+    this.extraArgs = extraArgs;
     this.shots = path.join(process.env.SCREENSHOT_DIR || path.join(os.tmpdir(), 'browser-screenshots'), name);
     this.step = 0;
     this.pages = [];
@@ -238,7 +240,7 @@ export class Scenario {
     console.log(`${this.name}:`);
     let code = 0;
     try {
-      this.browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+      this.browser = await chromium.launch({ executablePath: CHROMIUM, args: [...CHROMIUM_ARGS, ...this.extraArgs] });
       await body(this);
       for (const page of this.pages) check(page.errors.length === 0, `the ${page.label} page reported errors: ${page.errors.join(' | ')}`);
       console.log(`PASS ${this.name}`);
@@ -267,8 +269,8 @@ export class Scenario {
 }
 
 // Runs a scenario and exits with its code; a watchdog fails a hung test.
-export function runScenario(name, body, timeoutMs = 240_000) {
-  const scenario = new Scenario(name);
+export function runScenario(name, body, timeoutMs = 240_000, { chromiumArgs = [] } = {}) {
+  const scenario = new Scenario(name, chromiumArgs);
   const watchdog = setTimeout(() => {
     console.error(`FAIL ${name}: did not finish in ${timeoutMs / 1000} s`);
     process.exit(1);
