@@ -11,7 +11,8 @@
 //   - the admin API never shows the SIP password; another agent cannot read it;
 //   - the PBX hanging up the agent leg leaves the phone ready again;
 //   - the panel's hangup ends the customer's call on the server and sends BYE;
-//   - signing out unregisters.
+//   - signing out unregisters;
+//   - with a persistent agent leg, the panel's hangup leaves the browser call up.
 import { runScenario, signIn, goAvailable, waitPill, received, finishCall, eventually, check, checkEqual } from './harness.mjs';
 import { SipStub } from './sip_stub.mjs';
 
@@ -116,6 +117,32 @@ runScenario('webrtc_phone_registers_answers_and_panel_hangup_ends_browser_call',
     await eventually('the phone to unregister at sign-out', () => !sip.isRegistered('alice'), 10_000);
     const last = sip.messages.filter((m) => m.method === 'REGISTER').at(-1);
     check(/expires=0/i.test(last.header('contact') || '') || last.header('expires') === '0', 'the last REGISTER is not an unregistration');
+
+    // With a persistent agent leg the browser call is the agent's line
+    // between calls: the panel's hangup ends the customer only.
+    await server.apiOk('PUT', `/api/v1/agents/${alice.id}`, { token: admin.token, body: { persistent_leg: true } });
+    const again = await signIn(t, server, aliceLogin, 'alice-persistent');
+    await again.waitForSelector('#phone-status[data-state="registered"]', { timeout: 20_000 });
+    const line = await sip.invite('alice', (await makeOffer(t)).sdp);
+    await again.waitForSelector('#phone-status[data-state="in_call"]', { timeout: 10_000 });
+    // Not goAvailable(): a call the campaign placed before the sign-out may
+    // be waiting, and then the agent goes straight from offline to busy.
+    await again.waitForSelector('#join-campaign option[value="1"]', { state: 'attached', timeout: 10_000 });
+    await again.selectOption('#join-campaign', '1');
+    await again.click('#btn-available');
+    await again.waitForSelector('#call-state[data-state="bridged"]', { timeout: 120_000 });
+    await again.click('#btn-hangup');
+    await again.waitForSelector('#call-state[data-state="ended"]', { timeout: 10_000 });
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    check(!sip.messages.some((m) => m.method === 'BYE' && m.header('call-id') === line.callId),
+      'the panel hung up a persistent agent leg');
+    checkEqual(await again.getAttribute('#phone-status', 'data-state'), 'in_call', 'the phone after hanging up the customer');
+    await t.shot(again, 'persistent-leg-stays-up-after-hangup');
+    await finishCall(again, 'persistent leg');
+    await sip.bye(line);
+    await again.click('#btn-signout');
+    await again.waitForURL(/index\.html/, { timeout: 15_000 });
+    await server.apiOk('PUT', `/api/v1/agents/${alice.id}`, { token: admin.token, body: { persistent_leg: false } });
 
     // The admin can take the browser phone away again.
     const removed = await server.apiOk('PUT', `/api/v1/agents/${alice.id}`, { token: admin.token, body: { web_phone: null } });
