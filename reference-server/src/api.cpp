@@ -697,14 +697,7 @@ void Api::campaigns(Ctx& ctx) {
       }
       auto r = service_.config_store().delete_campaign(existing->id);
       if (!r) return reply_error(service_, ctx, r.error());
-      service_.mark_deleted(existing->id);
-      // The engine keeps it until a restart: free its name there.
-      dialer::Campaign tombstone = *existing;
-      tombstone.name = "#deleted-campaign-" + dialer::to_string(existing->id);
-      if (auto t = service_.engine().save_campaign(tombstone); !t) {
-        log(LogLevel::warn, "campaign_tombstone_failed", {{"campaign", dialer::to_string(existing->id)}, {"error", t.error().message()}});
-      }
-      service_.kick();
+      service_.retire(*existing);
       log(LogLevel::info, "campaign_deleted", {{"campaign", dialer::to_string(existing->id)}, {"by", ctx.session->login}});
       return reply_json(service_, ctx, 200, json::object{{"deleted", existing->id.value}});
     }
@@ -766,13 +759,7 @@ void Api::carriers(Ctx& ctx) {
     if (method == http::verb::delete_) {
       auto r = service_.config_store().delete_carrier(existing->id);
       if (!r) return reply_error(service_, ctx, r.error());
-      service_.mark_deleted(existing->id);
-      // The engine keeps it until a restart: free its name there.
-      dialer::Carrier tombstone = *existing;
-      tombstone.name = "#deleted-carrier-" + dialer::to_string(existing->id);
-      if (auto t = service_.engine().save_carrier(tombstone); !t) {
-        log(LogLevel::warn, "carrier_tombstone_failed", {{"carrier", dialer::to_string(existing->id)}, {"error", t.error().message()}});
-      }
+      service_.retire(*existing);
       log(LogLevel::info, "carrier_deleted", {{"carrier", dialer::to_string(existing->id)}, {"by", ctx.session->login}});
       return reply_json(service_, ctx, 200, json::object{{"deleted", existing->id.value}});
     }
@@ -848,17 +835,7 @@ void Api::agents_admin(Ctx& ctx) {
       }
       auto r = service_.config_store().delete_agent(existing->id);
       if (!r) return reply_error(service_, ctx, r.error());
-      service_.mark_deleted(existing->id);
-      // The engine keeps the agent until a restart: free its login there,
-      // so it can be given to a new agent at once.
-      dialer::Agent tombstone = *existing;
-      tombstone.login = "#deleted-agent-" + dialer::to_string(existing->id);
-      if (auto t = service_.engine().save_agent(tombstone); !t) {
-        log(LogLevel::warn, "agent_tombstone_failed", {{"agent", dialer::to_string(existing->id)}, {"error", t.error().message()}});
-      }
-      (void)service_.credentials().remove_agent(existing->id);
-      service_.hub().close_agent(existing->id);
-      service_.forget_agent(existing->id);
+      service_.retire(*existing);
       log(LogLevel::info, "agent_deleted", {{"agent", dialer::to_string(existing->id)}, {"by", ctx.session->login}});
       return reply_json(service_, ctx, 200, json::object{{"deleted", existing->id.value}});
     }

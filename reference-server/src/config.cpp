@@ -111,6 +111,7 @@ Result<void> load_config_file(const std::string& path, Config& c) {
     } else if (key == "token_ttl_s") r = secs(c.token_ttl, 60, 30LL * 24 * 3600);
     else if (key == "shutdown_grace_s") r = secs(c.shutdown_grace, 0, 3600);
     else if (key == "ari_failover_s") r = secs(c.ari_failover_after, 1, 3600);
+    else if (key == "config_sync_s") r = secs(c.config_sync, 0, 3600);
     else if (key == "max_body_bytes") {
       auto n = get_int(v, key, 1024, 1LL << 32);
       if (n) c.max_body_bytes = static_cast<std::size_t>(*n);

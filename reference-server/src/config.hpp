@@ -46,6 +46,10 @@ struct Config {
   /// takes the new calls once the active one has been down ari_failover_after.
   std::vector<AriServer> ari;
   std::chrono::seconds ari_failover_after{30};
+  /// How often the store's carriers, campaigns and agents are read again, so
+  /// that changes another dialerd on the same store made reach this one's
+  /// engine; zero: only at start.
+  std::chrono::seconds config_sync{5};
   LogLevel log_level = LogLevel::info;
   /// Static panel files; empty: the web/ directory of the source tree.
   std::string web_dir;

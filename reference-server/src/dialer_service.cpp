@@ -80,7 +80,7 @@ json::object pop_json(const dialer::LeadPop& p) {
 }  // namespace
 
 Service::Service(boost::asio::io_context& io, Config config)
-    : io_(io), config_(std::move(config)), timer_(io) {}
+    : io_(io), config_(std::move(config)), timer_(io), sync_timer_(io) {}
 
 Service::~Service() {
   if (ari_) ari_->stop();
@@ -225,6 +225,7 @@ Result<void> Service::start() {
   if (auto r = load_configuration(); !r) return r;
   if (ari_) ari_->start();
   kick();
+  arm_config_sync();
   return {};
 }
 
@@ -268,6 +269,8 @@ Result<void> Service::load_configuration() {
       log(LogLevel::error, "stored_campaign_refused", {{"campaign", dialer::to_string(c.id)}, {"error", r.error().message()}});
     }
   }
+  for (const auto& c : *carriers) stored_carriers_.insert(c.id);
+  for (const auto& c : *campaigns) stored_campaigns_.insert(c.id);
   auto agents = load_agents();
   if (!agents) return std::move(agents).error();
   for (const auto& a : *agents) {
@@ -285,6 +288,136 @@ Result<void> Service::load_configuration() {
 }
 
 Result<std::vector<dialer::Campaign>> Service::load_campaigns() { return config_store_->load_campaigns(); }
+
+void Service::retire(const dialer::Campaign& campaign) {
+  mark_deleted(campaign.id);
+  dialer::Campaign tombstone = campaign;
+  tombstone.name = "#deleted-campaign-" + dialer::to_string(campaign.id);
+  if (auto r = engine_->save_campaign(tombstone); !r) {
+    log(LogLevel::warn, "campaign_tombstone_failed", {{"campaign", dialer::to_string(campaign.id)}, {"error", r.error().message()}});
+  }
+  kick();
+}
+
+void Service::retire(const dialer::Carrier& carrier) {
+  mark_deleted(carrier.id);
+  dialer::Carrier tombstone = carrier;
+  tombstone.name = "#deleted-carrier-" + dialer::to_string(carrier.id);
+  if (auto r = engine_->save_carrier(tombstone); !r) {
+    log(LogLevel::warn, "carrier_tombstone_failed", {{"carrier", dialer::to_string(carrier.id)}, {"error", r.error().message()}});
+  }
+  kick();
+}
+
+void Service::retire(const dialer::Agent& agent) {
+  mark_deleted(agent.id);
+  dialer::Agent tombstone = agent;
+  tombstone.login = "#deleted-agent-" + dialer::to_string(agent.id);
+  if (auto r = engine_->save_agent(tombstone); !r) {
+    log(LogLevel::warn, "agent_tombstone_failed", {{"agent", dialer::to_string(agent.id)}, {"error", r.error().message()}});
+  }
+  (void)credentials_->remove_agent(agent.id);
+  hub_.close_agent(agent.id);
+  forget_agent(agent.id);
+}
+
+void Service::arm_config_sync() {
+  if (config_.config_sync.count() == 0 || draining_) return;
+  sync_timer_.expires_after(config_.config_sync);
+  sync_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec || draining_) return;
+    sync_configuration();
+    arm_config_sync();
+  });
+}
+
+namespace {
+// Equal as the API shows them: every field an admin can set.
+template <class T, class ToJson>
+bool same(const T& a, const T& b, ToJson to_json) {
+  return boost::json::serialize(to_json(a)) == boost::json::serialize(to_json(b));
+}
+}  // namespace
+
+void Service::sync_configuration() {
+  auto carriers = config_store_->load_carriers();
+  auto campaigns = config_store_->load_campaigns();
+  auto agents = config_store_->load_agents();
+  if (!carriers || !campaigns || !agents) {
+    const Error& e = !carriers ? carriers.error() : !campaigns ? campaigns.error() : agents.error();
+    log(LogLevel::warn, "config_sync_failed", {{"error", e.message()}});
+    return;
+  }
+  std::size_t applied = 0;
+  auto synced = [&](const char* kind, std::uint64_t id, const char* what) {
+    ++applied;
+    log(LogLevel::info, "config_synced", {{"kind", kind}, {"id", std::to_string(id)}, {"change", what}});
+  };
+  auto refused = [](const char* kind, std::uint64_t id, const Error& e) {
+    log(LogLevel::warn, "config_sync_refused", {{"kind", kind}, {"id", std::to_string(id)}, {"error", e.message()}});
+  };
+  // Carriers first: campaigns name them.
+  std::set<dialer::CarrierId> carrier_ids;
+  for (const auto& c : *carriers) {
+    carrier_ids.insert(c.id);
+    if (is_deleted(c.id)) continue;
+    const dialer::Carrier* live = engine_->find_carrier(c.id);
+    if (live && same(*live, c, carrier_json)) continue;
+    if (auto r = engine_->save_carrier(c); !r) refused("carrier", c.id.value, r.error());
+    else synced("carrier", c.id.value, live ? "changed" : "added");
+  }
+  std::set<dialer::CampaignId> campaign_ids;
+  for (const auto& c : *campaigns) {
+    campaign_ids.insert(c.id);
+    if (is_deleted(c.id)) continue;
+    const dialer::Campaign* live = engine_->find_campaign(c.id);
+    if (live && same(*live, c, campaign_json)) continue;
+    if (auto r = engine_->save_campaign(c); !r) refused("campaign", c.id.value, r.error());
+    else synced("campaign", c.id.value, live ? "changed" : "added");
+  }
+  std::set<dialer::AgentId> agent_ids;
+  for (const auto& a : *agents) {
+    agent_ids.insert(a.id);
+    if (is_deleted(a.id)) continue;
+    const dialer::Agent* live = engine_->find_agent(a.id);
+    if (live && agents_.count(a.id) != 0 && same(*live, a, agent_json)) continue;
+    if (auto r = engine_->save_agent(a); !r) {
+      refused("agent", a.id.value, r.error());
+      continue;
+    }
+    synced("agent", a.id.value, live ? "changed" : "added");
+    remember_agent(a.id);
+  }
+  // Gone from the store: deleted on another node.
+  for (dialer::CampaignId id : stored_campaigns_) {
+    const dialer::Campaign* live = engine_->find_campaign(id);
+    if (campaign_ids.count(id) != 0 || is_deleted(id) || live == nullptr) continue;
+    auto st = engine_->campaign_stats(id);
+    if (st && st->agents_logged_in > 0) {
+      campaign_ids.insert(id);  // looked at again next time
+      continue;
+    }
+    retire(*live);
+    synced("campaign", id.value, "deleted");
+  }
+  for (dialer::CarrierId id : stored_carriers_) {
+    const dialer::Carrier* live = engine_->find_carrier(id);
+    if (carrier_ids.count(id) != 0 || is_deleted(id) || live == nullptr) continue;
+    retire(*live);
+    synced("carrier", id.value, "deleted");
+  }
+  for (dialer::AgentId id : std::set<dialer::AgentId>(agents_)) {
+    const dialer::Agent* live = engine_->find_agent(id);
+    if (agent_ids.count(id) != 0 || is_deleted(id) || live == nullptr) continue;
+    auto v = engine_->agent(id);
+    if (v && v->status.state != dialer::AgentState::offline) continue;  // after the log-out
+    retire(*live);
+    synced("agent", id.value, "deleted");
+  }
+  stored_campaigns_ = std::move(campaign_ids);
+  stored_carriers_ = std::move(carrier_ids);
+  if (applied > 0) kick();
+}
 
 Result<std::vector<dialer::Agent>> Service::load_agents() { return config_store_->load_agents(); }
 
@@ -610,6 +743,7 @@ Result<void> Service::flush_store() {
 void Service::shutdown(std::function<void()> done) {
   if (draining_) return;
   draining_ = true;
+  sync_timer_.cancel();
   drained_ = std::move(done);
   drain_deadline_ = clock_.steady_now() + config_.shutdown_grace;
   log(LogLevel::info, "shutdown_started", {{"live_calls", std::to_string(engine_->live_call_count())},

@@ -84,6 +84,21 @@ class Service final : public dialer::EventSink {
   std::uint64_t max_deleted_carrier() const { return deleted_carriers_.empty() ? 0 : deleted_carriers_.rbegin()->value; }
   std::uint64_t max_deleted_agent() const { return deleted_agents_.empty() ? 0 : deleted_agents_.rbegin()->value; }
 
+  /// Takes out of service what the store no longer has (deleted through the
+  /// admin API, here or on another node): marks it deleted and renames it in
+  /// the engine, which has no delete, so its name or login is free at once;
+  /// an agent's login, sessions and panels end too.
+  void retire(const dialer::Campaign& campaign);
+  void retire(const dialer::Carrier& carrier);
+  void retire(const dialer::Agent& agent);
+
+  /// Brings the engine up to the store's carriers, campaigns and agents:
+  /// those another dialerd on the same store added, changed or deleted. Runs
+  /// every config_sync seconds; what this node's API changed is equal already
+  /// and left alone. A deleted campaign or agent that is logged in here stays
+  /// until its agents log out.
+  void sync_configuration();
+
   /// Agents the engine knows (for metrics and snapshots).
   void remember_agent(dialer::AgentId id) { agents_.insert(id); }
   void forget_agent(dialer::AgentId id) { agents_.erase(id); }
@@ -109,6 +124,7 @@ class Service final : public dialer::EventSink {
 
  private:
   void on_timer_fired();
+  void arm_config_sync();
   void drain_step();
   dialer::Result<void> adopt_legacy_auth_file();
   dialer::Result<void> load_configuration();
@@ -133,6 +149,10 @@ class Service final : public dialer::EventSink {
   std::unique_ptr<dialer::CallControl> null_control_;
   std::unique_ptr<dialer::Engine> engine_;
   boost::asio::steady_timer timer_;
+  boost::asio::steady_timer sync_timer_;
+  /// What the store held at the last look, to see what another node deleted.
+  std::set<dialer::CampaignId> stored_campaigns_;
+  std::set<dialer::CarrierId> stored_carriers_;
   std::optional<dialer::SteadyTime> armed_for_;
   AgentHub hub_;
   ServerCounters counters_;

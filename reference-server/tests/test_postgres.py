@@ -116,12 +116,14 @@ def test_a_second_dialerd_on_the_same_database_knows_the_logins_and_sessions_of_
     servers = []
     try:
         ari_servers = [{"url": ari.url, "user": "dialer", "password": "dialer", "app": "dialerd-test"}]
-        first = start_server(dirs[0], write_config(dirs[0], store=store, node="node-a", ari=ari_servers))
+        first = start_server(dirs[0], write_config(dirs[0], store=store, node="node-a", ari=ari_servers,
+                                                   config_sync_s=1))
         servers.append(first)
         first.wait_ready()
         provision(first, "Local/{dial}@customers", "Local/101@agents")
         token = first.login("a101")["token"]
-        second = start_server(dirs[1], write_config(dirs[1], store=store, node="node-b", ari=ari_servers))
+        second = start_server(dirs[1], write_config(dirs[1], store=store, node="node-b", ari=ari_servers,
+                                                    config_sync_s=1))
         servers.append(second)
         second.wait_ready()
         # The agent created through the first node logs in on the second, and
@@ -157,6 +159,38 @@ def test_a_second_dialerd_on_the_same_database_knows_the_logins_and_sessions_of_
         assert first.request("GET", "/api/v1/me", token=late)[0] == 401
         wait_for(lambda: second.request("GET", "/api/v1/me", token=late)[0] == 401, what="the logout seen by node b")
         assert second.request("GET", "/api/v1/me", token=token)[0] == 200
+
+        # Configuration made on one node reaches the other's engine within
+        # config_sync_s (1 s here): a campaign made, changed and deleted, and
+        # an agent made and deleted after both started.
+        admin_b = second.login("root")["token"]
+        status, carriers, _ = first.request("GET", "/api/v1/carriers", token=admin)
+        status, late, _ = first.request("POST", "/api/v1/campaigns",
+                                        {"name": "Late", "carrier": carriers[0]["id"], "dial_mode": "manual",
+                                         "manual_dial_allowed": True, "script": "Hello"}, token=admin)
+        assert status == 201, late
+        stats = f"/api/v1/campaigns/{late['id']}/stats"
+        wait_for(lambda: second.request("GET", stats, token=admin_b)[0] == 200, what="node b to know the campaign")
+        assert first.request("PUT", f"/api/v1/campaigns/{late['id']}", {"script": "Hello again"}, token=admin)[0] == 200
+        status, body, _ = second.request("POST", "/api/v1/auth/login", {"login": "a102", "password": "another secret"})
+        a102 = body["token"]
+
+        def script_on_b():
+            status, body, _ = second.request("GET", f"/api/v1/agents/{agent['id']}/campaigns", token=a102)
+            return status == 200 and any(c["id"] == late["id"] and c["script"] == "Hello again"
+                                         for c in body["campaigns"])
+        wait_for(script_on_b, what="node b to see the campaign's new script")
+        session = f"/api/v1/agents/{agent['id']}/session"
+        status, body, _ = second.request("POST", session, {"campaign": late["id"]}, token=a102)
+        assert status == 200 and body["status"] == "available", body
+        assert second.request("DELETE", session, token=a102)[0] == 200
+        assert first.request("DELETE", f"/api/v1/agents/{agent['id']}", token=admin)[0] == 200
+        wait_for(lambda: second.request("GET", f"/api/v1/agents/{agent['id']}/state", token=admin_b)[0] == 404,
+                 what="node b to retire the deleted agent")
+        assert second.request("POST", "/api/v1/auth/login", {"login": "a102", "password": "another secret"})[0] == 401
+        assert first.request("DELETE", f"/api/v1/campaigns/{late['id']}", token=admin)[0] == 200
+        wait_for(lambda: second.request("GET", stats, token=admin_b)[0] == 404, what="node b to retire the campaign")
+        assert "config_synced" in second.log_text()
     finally:
         for server in servers:
             server.stop()
