@@ -211,7 +211,7 @@ async function loadAgents() {
   $('agent-table').tBodies[0].replaceChildren(...agents.map((a) => {
     const tr = document.createElement('tr');
     tr.dataset.agent = String(a.id);
-    tr.append(cell(a.id), cell(a.login), cell(a.name), cell(a.endpoint));
+    tr.append(cell(a.id), cell(a.login), cell(a.name), cell(a.endpoint), cell(a.web_phone ? a.web_phone.sip_uri : '—'));
     return tr;
   }));
 }
@@ -222,6 +222,10 @@ async function createAgent() {
   const endpoint = $('af-endpoint').value.trim();
   if (name) body.name = name;
   if (endpoint) body.endpoint = endpoint;
+  // A browser phone only when any of its fields is filled: the server says
+  // which one is missing or wrong.
+  const phone = { ws_uri: $('af-ws').value.trim(), sip_uri: $('af-sip').value.trim(), password: $('af-sip-password').value };
+  if (phone.ws_uri || phone.sip_uri || phone.password) body.web_phone = phone;
   try {
     const saved = await api('POST', '/api/v1/agents', body);
     toast(`Agent ${saved.login} created (#${saved.id}).`, 'info');

@@ -86,10 +86,22 @@ runScenario('admin_changes_campaign_mode_and_uploads_leads', async (t) => {
   await admin.fill('#af-name', 'Carol Shaw');
   await admin.fill('#af-password', 'carol-password');
   await admin.fill('#af-endpoint', 'PJSIP/carol');
+  // With a browser phone: a bad SIP WebSocket is refused naming the field.
+  await admin.fill('#af-ws', 'https://pbx.example.com/ws');
+  await admin.fill('#af-sip', 'sip:carol@pbx.example.com');
+  await admin.fill('#af-sip-password', 'carol-sip-secret');
+  await admin.click('#af-save');
+  const phoneRefusal = await admin.waitForSelector('#agent-error:not([hidden])', { timeout: 15_000 });
+  check(/web_phone\.ws_uri/.test(await phoneRefusal.textContent()), `the refusal does not name the field: ${await phoneRefusal.textContent()}`);
+  check(!(await server.apiOk('GET', '/api/v1/agents', { token })).some((a) => a.login === 'carol'), 'a refused agent was created');
+  await admin.fill('#af-ws', 'wss://pbx.example.com:8089/ws');
   await admin.click('#af-save');
   await admin.waitForSelector('#agent-table td:text-is("carol")', { timeout: 15_000 });
+  await admin.waitForSelector('#agent-table td:text-is("sip:carol@pbx.example.com")');
   const carol = (await server.apiOk('GET', '/api/v1/agents', { token })).find((a) => a.login === 'carol');
   check(carol && carol.name === 'Carol Shaw' && carol.endpoint === 'PJSIP/carol', `stored agent ${JSON.stringify(carol)}`);
+  check(carol.web_phone && carol.web_phone.password_set && carol.web_phone.ws_uri === 'wss://pbx.example.com:8089/ws',
+    `stored browser phone ${JSON.stringify(carol.web_phone)}`);
   await admin.fill('#cf-name', 'Winter offers');
   await admin.selectOption('#cf-mode', 'manual');
   await admin.check('#cf-manual');
