@@ -343,18 +343,28 @@ void Service::sync_configuration() {
   auto carriers = config_store_->load_carriers();
   auto campaigns = config_store_->load_campaigns();
   auto agents = config_store_->load_agents();
+  // An unreachable store is said once, and again when it answers.
   if (!carriers || !campaigns || !agents) {
     const Error& e = !carriers ? carriers.error() : !campaigns ? campaigns.error() : agents.error();
-    log(LogLevel::warn, "config_sync_failed", {{"error", e.message()}});
+    if (!config_sync_failing_) log(LogLevel::warn, "config_sync_failed", {{"error", e.message()}});
+    config_sync_failing_ = true;
     return;
   }
+  if (config_sync_failing_) log(LogLevel::info, "config_sync_recovered", {});
+  config_sync_failing_ = false;
   std::size_t applied = 0;
   auto synced = [&](const char* kind, std::uint64_t id, const char* what) {
     ++applied;
     log(LogLevel::info, "config_synced", {{"kind", kind}, {"id", std::to_string(id)}, {"change", what}});
   };
-  auto refused = [](const char* kind, std::uint64_t id, const Error& e) {
-    log(LogLevel::warn, "config_sync_refused", {{"kind", kind}, {"id", std::to_string(id)}, {"error", e.message()}});
+  // What the engine refuses stays refused until the store changes it: said once.
+  std::map<std::string, std::string> refusals;
+  auto refused = [&](const char* kind, std::uint64_t id, const std::string& stored, const Error& e) {
+    const std::string key = std::string(kind) + ":" + std::to_string(id);
+    if (auto it = sync_refusals_.find(key); it == sync_refusals_.end() || it->second != stored) {
+      log(LogLevel::warn, "config_sync_refused", {{"kind", kind}, {"id", std::to_string(id)}, {"error", e.message()}});
+    }
+    refusals[key] = stored;
   };
   // Carriers first: campaigns name them.
   std::set<dialer::CarrierId> carrier_ids;
@@ -363,7 +373,7 @@ void Service::sync_configuration() {
     if (is_deleted(c.id)) continue;
     const dialer::Carrier* live = engine_->find_carrier(c.id);
     if (live && same(*live, c, carrier_json)) continue;
-    if (auto r = engine_->save_carrier(c); !r) refused("carrier", c.id.value, r.error());
+    if (auto r = engine_->save_carrier(c); !r) refused("carrier", c.id.value, json::serialize(carrier_json(c)), r.error());
     else synced("carrier", c.id.value, live ? "changed" : "added");
   }
   std::set<dialer::CampaignId> campaign_ids;
@@ -372,7 +382,7 @@ void Service::sync_configuration() {
     if (is_deleted(c.id)) continue;
     const dialer::Campaign* live = engine_->find_campaign(c.id);
     if (live && same(*live, c, campaign_json)) continue;
-    if (auto r = engine_->save_campaign(c); !r) refused("campaign", c.id.value, r.error());
+    if (auto r = engine_->save_campaign(c); !r) refused("campaign", c.id.value, json::serialize(campaign_json(c)), r.error());
     else synced("campaign", c.id.value, live ? "changed" : "added");
   }
   std::set<dialer::AgentId> agent_ids;
@@ -382,7 +392,7 @@ void Service::sync_configuration() {
     const dialer::Agent* live = engine_->find_agent(a.id);
     if (live && agents_.count(a.id) != 0 && same(*live, a, agent_json)) continue;
     if (auto r = engine_->save_agent(a); !r) {
-      refused("agent", a.id.value, r.error());
+      refused("agent", a.id.value, json::serialize(agent_json(a)), r.error());
       continue;
     }
     synced("agent", a.id.value, live ? "changed" : "added");
@@ -414,6 +424,7 @@ void Service::sync_configuration() {
     retire(*live);
     synced("agent", id.value, "deleted");
   }
+  sync_refusals_ = std::move(refusals);
   stored_campaigns_ = std::move(campaign_ids);
   stored_carriers_ = std::move(carrier_ids);
   if (applied > 0) kick();

@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <set>
@@ -153,6 +154,9 @@ class Service final : public dialer::EventSink {
   /// What the store held at the last look, to see what another node deleted.
   std::set<dialer::CampaignId> stored_campaigns_;
   std::set<dialer::CarrierId> stored_carriers_;
+  /// "kind:id" → the stored object the engine refused at the last look.
+  std::map<std::string, std::string> sync_refusals_;
+  bool config_sync_failing_ = false;
   std::optional<dialer::SteadyTime> armed_for_;
   AgentHub hub_;
   ServerCounters counters_;
