@@ -18,6 +18,12 @@ void AbandonmentMeter::record(WallTime at, bool abandoned) {
   if (abandoned) ++b.counts.abandoned;
 }
 
+void AbandonmentMeter::set_day(std::int64_t day, Counts counts) {
+  Bucket& b = buckets_[static_cast<std::size_t>(((day % kDays) + kDays) % kDays)];
+  if (b.day > day) return;
+  b = Bucket{day, counts};
+}
+
 AbandonmentMeter::Counts AbandonmentMeter::last_days(WallTime now, int days) const {
   days = std::clamp(days, 1, kDays);
   const std::int64_t last = day_of(now);

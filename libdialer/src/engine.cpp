@@ -579,6 +579,8 @@ struct Engine::Impl {
     publish_call(c);
     if (c.ending_by != HangupSide::none) return;  // the hangup under way ends it
     if (!c.automatic) {
+      // Answered by a person, as the call log counts it (abandonment_by_day).
+      campaign.abandonment.record(c.record.answered_at, false);
       connect_agent(c);
       return;
     }
@@ -646,6 +648,20 @@ struct Engine::Impl {
       alarm("safe-harbour message for call " + to_string(c.record.id), std::move(played).error());
       hang_up(c.customer);
     }
+  }
+
+  // The day and the 30 days start from the call log, not from zero: a
+  // restarted engine must not forget the drops the cap is measured over
+  // (the 30 days are the US rule's window).
+  void seed_abandonment(CampaignRuntime& campaign) {
+    const WallTime since = wall_now() - std::chrono::days{AbandonmentMeter::kDays};
+    auto days = ports.call_log.abandonment_by_day(campaign.config.id, since, campaign.config.pacing.day_offset);
+    if (!days) {
+      alarm("abandonment figures of campaign " + to_string(campaign.config.id) + " (counting from zero)",
+            std::move(days).error());
+      return;
+    }
+    for (const AbandonmentDay& d : *days) campaign.abandonment.set_day(d.day, {d.answered, d.abandoned});
   }
 
   void count_abandoned(CampaignRuntime& campaign, const LiveCall& c) {
@@ -902,7 +918,7 @@ struct Engine::Impl {
       runtime.route = std::move(route);
       runtime.abandonment = AbandonmentMeter(config.pacing.day_offset);
       runtime.pacer = std::move(pacer);
-      campaigns.emplace(config.id, std::move(runtime));
+      seed_abandonment(campaigns.emplace(config.id, std::move(runtime)).first->second);
       return ok();
     }
     CampaignRuntime& c = existing->second;

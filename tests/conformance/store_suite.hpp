@@ -527,6 +527,39 @@ TEST_CASE_TEMPLATE_DEFINE("storage conformance", F, store_conformance) {
     CHECK(log.max_call_id().value() == 9);
   }
 
+  SUBCASE("abandonment by day counts a campaign's live answers and drops per shifted day") {
+    CallLogStore& log = f.call_log();
+    auto call = [&](std::uint64_t id, CampaignId campaign, WallTime answered, CallOutcome outcome) {
+      CallRecord r;
+      r.id = CallId{id};
+      r.campaign = campaign;
+      r.number = "+14155550100";
+      r.state = CallState::ended;
+      r.outcome = outcome;
+      r.created_at = answered == WallTime{} ? kT0 : answered - 10s;
+      r.answered_at = answered;
+      REQUIRE(log.save_call(r));
+    };
+    // kT0 is Monday 09:00 UTC.
+    call(1, kCampaignA, kT0, CallOutcome::completed);
+    call(2, kCampaignA, kT0 + 1min, CallOutcome::dropped);
+    call(3, kCampaignA, kT0 + 2min, CallOutcome::machine);     // not a person
+    call(4, kCampaignA, kT0 + 16h, CallOutcome::completed);    // Tuesday 01:00 UTC
+    call(5, kCampaignB, kT0, CallOutcome::dropped);            // another campaign
+    call(6, kCampaignA, WallTime{}, CallOutcome::no_answer);   // never answered
+    call(7, kCampaignA, kT0 - 72h, CallOutcome::dropped);      // Friday
+    f.flush();
+    const std::int64_t monday = std::chrono::floor<std::chrono::days>(kT0.time_since_epoch()).count();
+    using Days = std::vector<AbandonmentDay>;
+    CHECK(log.abandonment_by_day(kCampaignA, kT0 - 1h, 0min).value() == Days{{monday, 2, 1}, {monday + 1, 1, 0}});
+    // On New York's winter time (5 h west), Tuesday 01:00 UTC is still Monday.
+    CHECK(log.abandonment_by_day(kCampaignA, kT0 - 1h, -300min).value() == Days{{monday, 3, 1}});
+    CHECK(log.abandonment_by_day(kCampaignA, kT0 - 96h, 0min).value() ==
+          Days{{monday - 3, 1, 1}, {monday, 2, 1}, {monday + 1, 1, 0}});
+    CHECK(log.abandonment_by_day(kCampaignB, WallTime{}, 0min).value() == Days{{monday, 1, 1}});
+    CHECK(log.abandonment_by_day(CampaignId{99}, WallTime{}, 0min).value().empty());
+  }
+
   SUBCASE("SQL metacharacters and odd text in every field are stored as given") {
     const std::string nasty = "Robert'); DROP TABLE leads;-- \"%_\\ \xC3\xA9\t\n";
     Lead lead = make_lead(1, kCampaignA, "+14155550100", nasty);

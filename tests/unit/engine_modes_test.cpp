@@ -390,6 +390,43 @@ TEST_SUITE("engine: predictive") {
   }
 
   TEST_CASE_FIXTURE(ModesFixture,
+                    "a restarted engine starts the day's and the 30 days' abandonment from the call log") {
+    const WallTime now = clock.wall_now();
+    auto logged_call = [&](std::uint64_t id, WallTime answered, CallOutcome outcome) {
+      CallRecord r;
+      r.id = CallId{id};
+      r.campaign = kSales;
+      r.number = "+12125550100";
+      r.state = CallState::ended;
+      r.outcome = outcome;
+      r.created_at = answered - 20s;
+      r.answered_at = answered;
+      REQUIRE(store.save_call(r));
+    };
+    logged_call(900, now - 1h, CallOutcome::completed);
+    logged_call(901, now - 1h, CallOutcome::dropped);
+    logged_call(902, now - 50min, CallOutcome::machine);            // no person answered
+    logged_call(903, now - 10 * 24h, CallOutcome::dropped);
+    logged_call(904, now - 40 * 24h, CallOutcome::dropped);         // outside the 30 days
+    set_up(predictive, predictive_campaign());
+    CampaignStats stats = predictive.campaign_stats(kSales).value();
+    CHECK(stats.today.answered == 2);
+    CHECK(stats.today.abandoned == 1);
+    CHECK(stats.last_30_days.answered == 3);
+    CHECK(stats.last_30_days.abandoned == 2);
+    // The engine goes on counting from there.
+    REQUIRE(store.add_lead({LeadId{40}, kSales, us_number("2125550199"), "America/New_York", {}}));
+    REQUIRE(predictive.log_in(kAlice, kSales));
+    run(predictive, 1s);
+    REQUIRE_FALSE(customer_originates().empty());
+    const auto placed = customer_originates().front();
+    predictive.on_call_event(ChannelAnswered{placed.channel});
+    stats = predictive.campaign_stats(kSales).value();
+    CHECK(stats.today.answered == 3);
+    CHECK(stats.last_30_days.answered == 4);
+  }
+
+  TEST_CASE_FIXTURE(ModesFixture,
                     "predictive mode replaces a line that ends unanswered at the next pacing tick") {
     set_up(predictive, predictive_campaign());
     REQUIRE(store.add_lead({LeadId{40}, kSales, us_number("2125550199"), "America/New_York", {}}));

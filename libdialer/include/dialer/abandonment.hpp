@@ -43,9 +43,13 @@ class AbandonmentMeter {
   /// The `days` days ending with the one that contains `now` (1..kDays).
   Counts last_days(WallTime now, int days) const;
 
- private:
+  /// The meter's day of an instant: days since the epoch of t + day_offset.
   std::int64_t day_of(WallTime t) const;
+  /// Replaces one day's counts (a day older than the meter keeps is ignored
+  /// once a newer one shares its bucket): for counts read back from a store.
+  void set_day(std::int64_t day, Counts counts);
 
+ private:
   struct Bucket {
     std::int64_t day = -1;
     Counts counts;

@@ -17,6 +17,7 @@
 // processes (claims are atomic).
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -110,6 +111,18 @@ class DoNotCallStore {
   virtual Result<bool> is_do_not_call(std::string_view e164, CampaignId campaign) = 0;
 };
 
+/// One day of a campaign's abandonment figures (AbandonmentMeter's days).
+struct AbandonmentDay {
+  /// Days since the epoch of answered_at shifted by the campaign's day offset.
+  std::int64_t day = 0;
+  /// Calls answered by a person: answered, and not by a machine.
+  std::uint64_t answered = 0;
+  /// Of those, the calls whose outcome is dropped.
+  std::uint64_t abandoned = 0;
+
+  friend bool operator==(const AbandonmentDay&, const AbandonmentDay&) = default;
+};
+
 class CallLogStore {
  public:
   virtual ~CallLogStore() = default;
@@ -122,6 +135,17 @@ class CallLogStore {
   virtual Result<std::uint32_t> count_calls_to(std::string_view e164, WallTime since) = 0;
   /// The highest call id stored, or zero: a new engine's EngineOptions::id_base.
   virtual Result<std::uint64_t> max_call_id() = 0;
+  /// A campaign's calls answered at or after `since`, counted per day of
+  /// answered_at + `day_offset`, days in ascending order. What an engine
+  /// starts its abandonment windows from, so that a restart does not forget
+  /// the day and the 30 days, and what engines sharing a store read to count
+  /// each other's calls. The default knows nothing (an empty list): an engine
+  /// on such a store counts only the calls it saw itself.
+  virtual Result<std::vector<AbandonmentDay>> abandonment_by_day(CampaignId campaign, WallTime since,
+                                                                 std::chrono::minutes day_offset) {
+    (void)campaign, (void)since, (void)day_offset;
+    return std::vector<AbandonmentDay>{};
+  }
 };
 
 /// The configuration a server loads at start and hands to Engine::save_*. The

@@ -143,6 +143,15 @@ inline std::optional<std::vector<DispositionCode>> decode_dispositions(std::stri
   return out;
 }
 
+// CallLogStore::abandonment_by_day, in the SQL both stores speak ($1..$3 in
+// order, which SQLite binds by position too): $1 the day offset in ns, $2 the
+// campaign, $3 the earliest answer (at least 1 ns: 0 is "never answered").
+inline constexpr std::string_view kAbandonmentByDaySql =
+    "SELECT (answered_at_ns + $1) / 86400000000000 AS day, COUNT(*),"
+    " SUM(CASE WHEN outcome = 'dropped' THEN 1 ELSE 0 END)"
+    " FROM call_log WHERE campaign_id = $2 AND answered_at_ns >= $3 AND outcome <> 'machine'"
+    " GROUP BY day ORDER BY day";
+
 // A campaign's recycling in one text column, readable in a SQL shell:
 // "busy=1/300/0 no_answer=1/300/0 failed=1/900/0 dropped=1/3600/2
 // machine=1/7200/0 max_attempts=5", each rule as recycle/delay_s/max_attempts.

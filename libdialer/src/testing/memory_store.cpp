@@ -347,6 +347,24 @@ Result<std::uint32_t> MemoryStore::count_calls_to(std::string_view e164, WallTim
   return n;
 }
 
+Result<std::vector<AbandonmentDay>> MemoryStore::abandonment_by_day(CampaignId campaign, WallTime since,
+                                                                    std::chrono::minutes day_offset) {
+  std::lock_guard lock(mutex_);
+  std::map<std::int64_t, AbandonmentDay> days;
+  const WallTime earliest = std::max(since, WallTime{} + std::chrono::nanoseconds{1});
+  for (const auto& [id, r] : calls_) {
+    if (r.campaign != campaign || r.answered_at < earliest || r.outcome == CallOutcome::machine) continue;
+    const std::int64_t day = std::chrono::floor<std::chrono::days>((r.answered_at + day_offset).time_since_epoch()).count();
+    AbandonmentDay& d = days[day];
+    d.day = day;
+    ++d.answered;
+    if (r.outcome == CallOutcome::dropped) ++d.abandoned;
+  }
+  std::vector<AbandonmentDay> out;
+  for (auto& [day, d] : days) out.push_back(d);
+  return out;
+}
+
 Result<std::uint64_t> MemoryStore::max_call_id() {
   std::lock_guard lock(mutex_);
   if (auto failed = maybe_fail(StoreOp::max_call_id); !failed) return std::move(failed).error();

@@ -109,6 +109,8 @@ class PostgresStore final : public LeadStore,
   Result<void> save_call(const CallRecord& record) override;
   Result<CallRecord> find_call(CallId id) override;
   Result<std::uint32_t> count_calls_to(std::string_view e164, WallTime since) override;
+  Result<std::vector<AbandonmentDay>> abandonment_by_day(CampaignId campaign, WallTime since,
+                                                         std::chrono::minutes day_offset) override;
   Result<std::uint64_t> max_call_id() override;
 
   Result<void> save_campaign(const Campaign& campaign) override;

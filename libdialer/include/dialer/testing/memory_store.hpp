@@ -63,6 +63,8 @@ class MemoryStore final : public LeadStore, public DoNotCallStore, public CallLo
   Result<void> save_call(const CallRecord& record) override;
   Result<CallRecord> find_call(CallId id) override;
   Result<std::uint32_t> count_calls_to(std::string_view e164, WallTime since) override;
+  Result<std::vector<AbandonmentDay>> abandonment_by_day(CampaignId campaign, WallTime since,
+                                                         std::chrono::minutes day_offset) override;
   Result<std::uint64_t> max_call_id() override;
 
   /// The queue status of a lead, or nullopt for an unknown lead.
