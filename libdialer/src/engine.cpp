@@ -108,6 +108,8 @@ struct LiveCall {
   bool machine = false;
   // Joined to the agent's persistent leg (no bridge or agent leg of its own).
   bool via_phone = false;
+  // Counted in the campaign's abandonment: as a live answer, or as abandoned.
+  enum class Counted : std::uint8_t { no, answered, abandoned } counted = Counted::no;
   SteadyTime placed_at{};
   SteadyTime answered_steady{};
   SteadyTime bridged_steady{};
@@ -580,7 +582,7 @@ struct Engine::Impl {
     if (c.ending_by != HangupSide::none) return;  // the hangup under way ends it
     if (!c.automatic) {
       // Answered by a person, as the call log counts it (abandonment_by_day).
-      campaign.abandonment.record(c.record.answered_at, false);
+      count_answer(campaign, c, LiveCall::Counted::answered);
       connect_agent(c);
       return;
     }
@@ -604,7 +606,7 @@ struct Engine::Impl {
     a.call = c.record.id;
     move(a, AgentInput::call_assigned, {}, StatusReason::call);
     const SteadyTime now = ports.clock.steady_now();
-    campaign.abandonment.record(c.record.answered_at, false);
+    count_answer(campaign, c, LiveCall::Counted::answered);
     observe(campaign, PacerEventKind::connected, c, seconds_between(c.answered_steady, now));
     ports.events.publish(LeadPop{a.info.id, c.record.id, std::move(c.lead), campaign.config.script,
                                  c.record.number, effective_prefix(campaign)});
@@ -650,22 +652,56 @@ struct Engine::Impl {
     }
   }
 
-  // The day and the 30 days start from the call log, not from zero: a
-  // restarted engine must not forget the drops the cap is measured over
-  // (the 30 days are the US rule's window).
-  void seed_abandonment(CampaignRuntime& campaign) {
-    const WallTime since = wall_now() - std::chrono::days{AbandonmentMeter::kDays};
-    auto days = ports.call_log.abandonment_by_day(campaign.config.id, since, campaign.config.pacing.day_offset);
-    if (!days) {
-      alarm("abandonment figures of campaign " + to_string(campaign.config.id) + " (counting from zero)",
-            std::move(days).error());
-      return;
+  // Replaces the campaign's abandonment from `days_back` days ago to today
+  // with the call log's figures, plus this engine's counted calls that are
+  // not in the log yet (a call is written when it ends). Loading a campaign
+  // reads the whole window, so that a restarted engine does not forget the
+  // drops the cap is measured over; reload_abandonment() reads again the two
+  // days that engines sharing the store still add to.
+  Result<void> load_abandonment(CampaignRuntime& campaign, int days_back) {
+    AbandonmentMeter& meter = campaign.abandonment;
+    const std::chrono::minutes offset = campaign.config.pacing.day_offset;
+    const std::int64_t today = meter.day_of(wall_now());
+    const std::int64_t first = today - days_back;
+    const WallTime since = WallTime{} + std::chrono::days{first} - offset;
+    auto stored = ports.call_log.abandonment_by_day(campaign.config.id, since, offset);
+    if (!stored) return std::move(stored).error();
+    std::vector<AbandonmentMeter::Counts> days(static_cast<std::size_t>(days_back) + 1);
+    auto day_counts = [&](std::int64_t day) -> AbandonmentMeter::Counts* {
+      return day >= first && day <= today ? &days[static_cast<std::size_t>(day - first)] : nullptr;
+    };
+    for (const AbandonmentDay& d : *stored) {
+      if (auto* counts = day_counts(d.day)) *counts = {d.answered, d.abandoned};
     }
-    for (const AbandonmentDay& d : *days) campaign.abandonment.set_day(d.day, {d.answered, d.abandoned});
+    for (const auto& [id, c] : calls) {
+      if (c.record.campaign != campaign.config.id || c.counted == LiveCall::Counted::no ||
+          c.record.state == CallState::ended || c.record.state == CallState::dispositioned) {
+        continue;
+      }
+      if (auto* counts = day_counts(meter.day_of(c.record.answered_at))) {
+        ++counts->answered;
+        if (c.counted == LiveCall::Counted::abandoned) ++counts->abandoned;
+      }
+    }
+    for (std::int64_t day = first; day <= today; ++day) meter.set_day(day, *day_counts(day));
+    return ok();
   }
 
-  void count_abandoned(CampaignRuntime& campaign, const LiveCall& c) {
-    campaign.abandonment.record(c.record.answered_at, true);
+  Result<void> reload_abandonment() {
+    Result<void> result = ok();
+    for (auto& [id, campaign] : campaigns) {
+      if (auto loaded = load_abandonment(campaign, 1); !loaded && result) result = std::move(loaded);
+    }
+    return result;
+  }
+
+  void count_answer(CampaignRuntime& campaign, LiveCall& c, LiveCall::Counted as) {
+    campaign.abandonment.record(c.record.answered_at, as == LiveCall::Counted::abandoned);
+    c.counted = as;
+  }
+
+  void count_abandoned(CampaignRuntime& campaign, LiveCall& c) {
+    count_answer(campaign, c, LiveCall::Counted::abandoned);
     observe(campaign, PacerEventKind::dropped, c,
             seconds_between(c.answered_steady, ports.clock.steady_now()));
   }
@@ -918,7 +954,11 @@ struct Engine::Impl {
       runtime.route = std::move(route);
       runtime.abandonment = AbandonmentMeter(config.pacing.day_offset);
       runtime.pacer = std::move(pacer);
-      seed_abandonment(campaigns.emplace(config.id, std::move(runtime)).first->second);
+      CampaignRuntime& added = campaigns.emplace(config.id, std::move(runtime)).first->second;
+      if (auto loaded = load_abandonment(added, AbandonmentMeter::kDays - 1); !loaded) {
+        alarm("abandonment figures of campaign " + to_string(config.id) + " (counting from zero)",
+              std::move(loaded).error());
+      }
       return ok();
     }
     CampaignRuntime& c = existing->second;
@@ -1478,6 +1518,8 @@ const CallRecord* Engine::find_call(CallId id) const {
 std::size_t Engine::live_call_count() const { return impl_->calls.size(); }
 
 std::uint64_t Engine::ignored_event_count() const { return impl_->ignored_events; }
+
+Result<void> Engine::reload_abandonment() { return impl_->reload_abandonment(); }
 
 std::optional<CampaignStats> Engine::campaign_stats(CampaignId id) const {
   auto it = impl_->campaigns.find(id);

@@ -427,6 +427,14 @@ void Service::sync_configuration() {
   sync_refusals_ = std::move(refusals);
   stored_campaigns_ = std::move(campaign_ids);
   stored_carriers_ = std::move(carrier_ids);
+  // Other nodes' answers and drops: every node paces and reports against the
+  // campaign's abandonment, not only its own calls'.
+  if (auto r = engine_->reload_abandonment(); !r) {
+    if (!abandonment_reload_failing_) log(LogLevel::warn, "abandonment_reload_failed", {{"error", r.error().message()}});
+    abandonment_reload_failing_ = true;
+  } else {
+    abandonment_reload_failing_ = false;
+  }
   if (applied > 0) kick();
 }
 

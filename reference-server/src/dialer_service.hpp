@@ -157,6 +157,7 @@ class Service final : public dialer::EventSink {
   /// "kind:id" → the stored object the engine refused at the last look.
   std::map<std::string, std::string> sync_refusals_;
   bool config_sync_failing_ = false;
+  bool abandonment_reload_failing_ = false;
   std::optional<dialer::SteadyTime> armed_for_;
   AgentHub hub_;
   ServerCounters counters_;

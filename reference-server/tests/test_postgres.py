@@ -115,14 +115,16 @@ def test_a_second_dialerd_on_the_same_database_knows_the_logins_and_sessions_of_
     dirs = [tempfile.mkdtemp(prefix="dialerd-pg-node-test-") for _ in range(2)]
     servers = []
     try:
-        ari_servers = [{"url": ari.url, "user": "dialer", "password": "dialer", "app": "dialerd-test"}]
-        first = start_server(dirs[0], write_config(dirs[0], store=store, node="node-a", ari=ari_servers,
+        # One ARI app per node: Asterisk gives an app's events to its newest socket only.
+        def ari_servers(app):
+            return [{"url": ari.url, "user": "dialer", "password": "dialer", "app": app}]
+        first = start_server(dirs[0], write_config(dirs[0], store=store, node="node-a", ari=ari_servers("dialerd-a"),
                                                    config_sync_s=1))
         servers.append(first)
         first.wait_ready()
-        provision(first, "Local/{dial}@customers", "Local/101@agents")
+        campaign, a101 = provision(first, "Local/{dial}@customers", "Local/101@agents")
         token = first.login("a101")["token"]
-        second = start_server(dirs[1], write_config(dirs[1], store=store, node="node-b", ari=ari_servers,
+        second = start_server(dirs[1], write_config(dirs[1], store=store, node="node-b", ari=ari_servers("dialerd-b"),
                                                     config_sync_s=1))
         servers.append(second)
         second.wait_ready()
@@ -191,6 +193,22 @@ def test_a_second_dialerd_on_the_same_database_knows_the_logins_and_sessions_of_
         assert first.request("DELETE", f"/api/v1/campaigns/{late['id']}", token=admin)[0] == 200
         wait_for(lambda: second.request("GET", stats, token=admin_b)[0] == 404, what="node b to retire the campaign")
         assert "config_synced" in second.log_text()
+
+        # Abandonment is the campaign's, not a node's: a call answered through
+        # node a is in node b's figures within config_sync_s.
+        _, ws, _ = join(first, campaign)
+        status, dial, _ = first.request("POST", f"/api/v1/agents/{a101}/dial", {"number": "4155550100"},
+                                        token=token)
+        assert status == 201, dial
+        ws.recv_until(lambda m: m["type"] == "status_update" and m["status"] == "wrapup", timeout=20)
+        ws.close()
+
+        def answered(server, token):
+            status, body, _ = server.request("GET", f"/api/v1/campaigns/{campaign}/stats", token=token)
+            assert status == 200, body
+            return body["abandonment_today"]
+        assert answered(first, admin) == {"answered": 1, "abandoned": 0, "rate": 0}
+        wait_for(lambda: answered(second, admin_b)["answered"] == 1, what="node b to count node a's answer")
     finally:
         for server in servers:
             server.stop()

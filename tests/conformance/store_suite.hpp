@@ -529,10 +529,12 @@ TEST_CASE_TEMPLATE_DEFINE("storage conformance", F, store_conformance) {
 
   SUBCASE("abandonment by day counts a campaign's live answers and drops per shifted day") {
     CallLogStore& log = f.call_log();
-    auto call = [&](std::uint64_t id, CampaignId campaign, WallTime answered, CallOutcome outcome) {
+    auto call = [&](std::uint64_t id, CampaignId campaign, WallTime answered, CallOutcome outcome,
+                    AgentId agent = {}) {
       CallRecord r;
       r.id = CallId{id};
       r.campaign = campaign;
+      r.agent = agent;
       r.number = "+14155550100";
       r.state = CallState::ended;
       r.outcome = outcome;
@@ -548,14 +550,17 @@ TEST_CASE_TEMPLATE_DEFINE("storage conformance", F, store_conformance) {
     call(5, kCampaignB, kT0, CallOutcome::dropped);            // another campaign
     call(6, kCampaignA, WallTime{}, CallOutcome::no_answer);   // never answered
     call(7, kCampaignA, kT0 - 72h, CallOutcome::dropped);      // Friday
+    // Taken by an agent, then the customer hung up before the agent's leg
+    // came up: answered, not abandoned (as the engine's meter counts it).
+    call(8, kCampaignA, kT0 + 3min, CallOutcome::dropped, AgentId{7});
     f.flush();
     const std::int64_t monday = std::chrono::floor<std::chrono::days>(kT0.time_since_epoch()).count();
     using Days = std::vector<AbandonmentDay>;
-    CHECK(log.abandonment_by_day(kCampaignA, kT0 - 1h, 0min).value() == Days{{monday, 2, 1}, {monday + 1, 1, 0}});
+    CHECK(log.abandonment_by_day(kCampaignA, kT0 - 1h, 0min).value() == Days{{monday, 3, 1}, {monday + 1, 1, 0}});
     // On New York's winter time (5 h west), Tuesday 01:00 UTC is still Monday.
-    CHECK(log.abandonment_by_day(kCampaignA, kT0 - 1h, -300min).value() == Days{{monday, 3, 1}});
+    CHECK(log.abandonment_by_day(kCampaignA, kT0 - 1h, -300min).value() == Days{{monday, 4, 1}});
     CHECK(log.abandonment_by_day(kCampaignA, kT0 - 96h, 0min).value() ==
-          Days{{monday - 3, 1, 1}, {monday, 2, 1}, {monday + 1, 1, 0}});
+          Days{{monday - 3, 1, 1}, {monday, 3, 1}, {monday + 1, 1, 0}});
     CHECK(log.abandonment_by_day(kCampaignB, WallTime{}, 0min).value() == Days{{monday, 1, 1}});
     CHECK(log.abandonment_by_day(CampaignId{99}, WallTime{}, 0min).value().empty());
   }

@@ -60,7 +60,7 @@ TEST_SUITE("sqlite") {
     CHECK(db.execAndGet("PRAGMA journal_mode").getString() == "wal");
   }
 
-  TEST_CASE("a version 1 database is migrated on open: its campaigns and agents read with the new settings' defaults") {
+  TEST_CASE("a version 1 database is migrated on open: its campaigns and agents read with the new settings' defaults, and version 3's index is built") {
     test::TempDir dir;
     const auto file = dir.path() / "dialer.db";
     {
@@ -78,6 +78,7 @@ TEST_SUITE("sqlite") {
         db.exec(std::string("ALTER TABLE campaigns DROP COLUMN ") + column);
       }
       db.exec("ALTER TABLE agents DROP COLUMN persistent_leg");
+      db.exec("DROP INDEX call_log_answers");
       db.exec("DELETE FROM schema_version WHERE version > 1");
     }
     auto s = sqlite::SqliteStore::open(test::sqlite_options(file)).value();
@@ -95,6 +96,9 @@ TEST_SUITE("sqlite") {
     SQLite::Database db(file.string());
     CHECK(db.execAndGet("SELECT MAX(version) FROM schema_version").getInt() ==
           sqlite::SqliteStore::kSchemaVersion);
+    // Version 3's index of live answers, which abandonment_by_day reads.
+    CHECK(db.execAndGet("SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = 'call_log_answers'")
+              .getInt() == 1);
   }
 
   TEST_CASE("an empty path or an unwritable file is an error, not an exception") {

@@ -80,6 +80,20 @@ struct ModesFixture : EngineFixture {
 
   void run(Engine& e, std::chrono::nanoseconds d) { testing::advance(e, clock, d); }
 
+  // A call of the sales campaign in the call log, as an earlier or another
+  // engine on the same store wrote it.
+  void log_answered_call(std::uint64_t id, WallTime answered, CallOutcome outcome) {
+    CallRecord r;
+    r.id = CallId{id};
+    r.campaign = kSales;
+    r.number = "+12125550100";
+    r.state = CallState::ended;
+    r.outcome = outcome;
+    r.created_at = answered - 20s;
+    r.answered_at = answered;
+    REQUIRE(store.save_call(r));
+  }
+
   const CallRecord& logged(CallId id) {
     static CallRecord record;
     record = store.find_call(id).value();
@@ -392,22 +406,11 @@ TEST_SUITE("engine: predictive") {
   TEST_CASE_FIXTURE(ModesFixture,
                     "a restarted engine starts the day's and the 30 days' abandonment from the call log") {
     const WallTime now = clock.wall_now();
-    auto logged_call = [&](std::uint64_t id, WallTime answered, CallOutcome outcome) {
-      CallRecord r;
-      r.id = CallId{id};
-      r.campaign = kSales;
-      r.number = "+12125550100";
-      r.state = CallState::ended;
-      r.outcome = outcome;
-      r.created_at = answered - 20s;
-      r.answered_at = answered;
-      REQUIRE(store.save_call(r));
-    };
-    logged_call(900, now - 1h, CallOutcome::completed);
-    logged_call(901, now - 1h, CallOutcome::dropped);
-    logged_call(902, now - 50min, CallOutcome::machine);            // no person answered
-    logged_call(903, now - 10 * 24h, CallOutcome::dropped);
-    logged_call(904, now - 40 * 24h, CallOutcome::dropped);         // outside the 30 days
+    log_answered_call(900, now - 1h, CallOutcome::completed);
+    log_answered_call(901, now - 1h, CallOutcome::dropped);
+    log_answered_call(902, now - 50min, CallOutcome::machine);     // no person answered
+    log_answered_call(903, now - 10 * 24h, CallOutcome::dropped);
+    log_answered_call(904, now - 40 * 24h, CallOutcome::dropped);  // outside the 30 days
     set_up(predictive, predictive_campaign());
     CampaignStats stats = predictive.campaign_stats(kSales).value();
     CHECK(stats.today.answered == 2);
@@ -424,6 +427,45 @@ TEST_SUITE("engine: predictive") {
     stats = predictive.campaign_stats(kSales).value();
     CHECK(stats.today.answered == 3);
     CHECK(stats.last_30_days.answered == 4);
+  }
+
+  TEST_CASE_FIXTURE(ModesFixture,
+                    "reloading abandonment adds other engines' logged calls and keeps this engine's live ones") {
+    set_up(predictive, predictive_campaign());
+    REQUIRE(store.add_lead({LeadId{40}, kSales, us_number("2125550199"), "America/New_York", {}}));
+    REQUIRE(predictive.log_in(kAlice, kSales));
+    run(predictive, 1s);
+    REQUIRE_FALSE(customer_originates().empty());
+    const auto placed = customer_originates().front();
+    predictive.on_call_event(ChannelAnswered{placed.channel});  // Alice talks: not in the log yet
+    REQUIRE(predictive.agent(kAlice)->status.state == AgentState::busy);
+
+    // Another engine on the same store logs two answers today (one dropped)
+    // and one yesterday.
+    const WallTime now = clock.wall_now();
+    log_answered_call(900, now - 1min, CallOutcome::completed);
+    log_answered_call(901, now - 1min, CallOutcome::dropped);
+    log_answered_call(902, now - 24h, CallOutcome::completed);
+    CHECK(predictive.campaign_stats(kSales).value().today.answered == 1);
+
+    REQUIRE(predictive.reload_abandonment());
+    CampaignStats stats = predictive.campaign_stats(kSales).value();
+    CHECK(stats.today.answered == 3);
+    CHECK(stats.today.abandoned == 1);
+    CHECK(stats.last_30_days.answered == 4);
+    // Reading again counts nothing twice.
+    REQUIRE(predictive.reload_abandonment());
+    CHECK(predictive.campaign_stats(kSales).value().today.answered == 3);
+    // Alice's call ends and is logged: still counted once.
+    predictive.on_call_event(ChannelHungUp{placed.channel, q850::normal_clearing, DialStatus::answer});
+    REQUIRE(predictive.reload_abandonment());
+    CHECK(predictive.campaign_stats(kSales).value().today.answered == 3);
+
+    // A store that cannot answer leaves the figures as they were.
+    store.fail_nth(testing::StoreOp::abandonment_by_day, 1, Error{Errc::storage_error, "disk I/O error"});
+    CHECK_FALSE(predictive.reload_abandonment());
+    CHECK(predictive.campaign_stats(kSales).value().today.answered == 3);
+    CHECK(predictive.campaign_stats(kSales).value().today.abandoned == 1);
   }
 
   TEST_CASE_FIXTURE(ModesFixture,

@@ -86,6 +86,7 @@ class StoreOp(_Enum):
     find_call: ClassVar[StoreOp]
     count_calls_to: ClassVar[StoreOp]
     max_call_id: ClassVar[StoreOp]
+    abandonment_by_day: ClassVar[StoreOp]
     @staticmethod
     def from_string(text: str) -> StoreOp: ...
 

@@ -83,6 +83,9 @@ void bind_engine(py::module_& m) {
            "A copy, or None.")
       .def("find_agent", &Engine::find_agent, py::arg("id"), py::return_value_policy::copy,
            "A copy, or None.")
+      .def("reload_abandonment", unwrapped(&Engine::reload_abandonment), release,
+           "Re-reads every campaign's abandonment of yesterday and today from the call log, "
+           "for engines sharing a store.")
       // Agent commands
       .def("log_in", unwrapped(&Engine::log_in), py::arg("agent"), py::arg("campaign"), release)
       .def("log_out", unwrapped(&Engine::log_out), py::arg("agent"), release)

@@ -123,6 +123,7 @@ void bind_testing(py::module_& t) {
   DIALER_PY_VALUE(op, StoreOp, find_call);
   DIALER_PY_VALUE(op, StoreOp, count_calls_to);
   DIALER_PY_VALUE(op, StoreOp, max_call_id);
+  DIALER_PY_VALUE(op, StoreOp, abandonment_by_day);
   add_from_string(op);
 
   py::class_<testing::MemoryStore, LeadStore, DoNotCallStore, CallLogStore>(

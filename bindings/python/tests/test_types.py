@@ -38,7 +38,7 @@ def test_enum_names_follow_the_cpp_enumerators() -> None:
     assert set(testing.StoreOp.__members__) == {
         "find_lead", "find_lead_by_phone", "add_leads", "claim_leads", "renew_leases",
         "release_leads", "update_queue", "queue_entry", "add_do_not_call", "is_do_not_call",
-        "save_call", "find_call", "count_calls_to", "max_call_id"}
+        "save_call", "find_call", "count_calls_to", "max_call_id", "abandonment_by_day"}
     assert testing.StoreOp.from_string("claim_leads") == testing.StoreOp.claim_leads
     assert dialer.LeadOrder.from_string("priority_first") == dialer.LeadOrder.priority_first
 

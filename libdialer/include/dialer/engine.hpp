@@ -146,6 +146,15 @@ class Engine {
   const Carrier* find_carrier(CarrierId id) const;
   const Agent* find_agent(AgentId id) const;
 
+  /// Re-reads every campaign's abandonment of yesterday and today from the
+  /// call log (CallLogStore::abandonment_by_day), keeping this engine's
+  /// answered calls that the log does not have yet. For engines that share a
+  /// store: each then paces and reports against the campaign's figures, not
+  /// only its own calls'. (A campaign's whole 30 days are read when the
+  /// engine first loads it.) On an error the meters keep their counts.
+  /// Errors: those of the store.
+  Result<void> reload_abandonment();
+
   // ---- Agent commands ----
 
   /// Errors: Errc::not_found (agent or campaign), Errc::invalid_transition.

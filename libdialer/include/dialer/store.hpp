@@ -117,7 +117,7 @@ struct AbandonmentDay {
   std::int64_t day = 0;
   /// Calls answered by a person: answered, and not by a machine.
   std::uint64_t answered = 0;
-  /// Of those, the calls whose outcome is dropped.
+  /// Of those, the calls dropped before an agent took them.
   std::uint64_t abandoned = 0;
 
   friend bool operator==(const AbandonmentDay&, const AbandonmentDay&) = default;

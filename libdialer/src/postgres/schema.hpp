@@ -13,7 +13,7 @@
 
 namespace dialer::postgres::schema {
 
-inline constexpr std::array<const char*, 2> kMigrations{
+inline constexpr std::array<const char*, 3> kMigrations{
     // 1: the first schema.
     R"sql(
 CREATE TABLE carriers (
@@ -155,6 +155,13 @@ ALTER TABLE campaigns ADD COLUMN pacing_safe_harbour_media TEXT NOT NULL DEFAULT
 ALTER TABLE campaigns ADD COLUMN pacing_day_offset_min BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE agents ADD COLUMN persistent_leg BIGINT NOT NULL DEFAULT 0
   CHECK (persistent_leg IN (0, 1));
+)sql",
+    // 3: a campaign's live answers by time, for CallLogStore::abandonment_by_day,
+    // which engines sharing a store read every few seconds: without it each
+    // read walked every call-log row of the campaign, unanswered ones included.
+    R"sql(
+CREATE INDEX call_log_answers ON call_log (campaign_id, answered_at_ns) INCLUDE (outcome, agent_id)
+  WHERE answered_at_ns > 0;
 )sql",
 };
 

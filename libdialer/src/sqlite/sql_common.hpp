@@ -146,11 +146,16 @@ inline std::optional<std::vector<DispositionCode>> decode_dispositions(std::stri
 // CallLogStore::abandonment_by_day, in the SQL both stores speak ($1..$3 in
 // order, which SQLite binds by position too): $1 the day offset in ns, $2 the
 // campaign, $3 the earliest answer (at least 1 ns: 0 is "never answered").
+// Abandoned is what the engine's meter counts: dropped before any agent took
+// the call (a customer who hangs up while the agent's leg is being connected
+// has an agent, and counts as answered). The literal "answered_at_ns > 0"
+// lets the planners use the partial index call_log_answers (schema 3), which
+// they cannot infer from a parameter.
 inline constexpr std::string_view kAbandonmentByDaySql =
     "SELECT (answered_at_ns + $1) / 86400000000000 AS day, COUNT(*),"
-    " SUM(CASE WHEN outcome = 'dropped' THEN 1 ELSE 0 END)"
-    " FROM call_log WHERE campaign_id = $2 AND answered_at_ns >= $3 AND outcome <> 'machine'"
-    " GROUP BY day ORDER BY day";
+    " SUM(CASE WHEN outcome = 'dropped' AND agent_id = 0 THEN 1 ELSE 0 END)"
+    " FROM call_log WHERE campaign_id = $2 AND answered_at_ns > 0 AND answered_at_ns >= $3"
+    " AND outcome <> 'machine' GROUP BY day ORDER BY day";
 
 // A campaign's recycling in one text column, readable in a SQL shell:
 // "busy=1/300/0 no_answer=1/300/0 failed=1/900/0 dropped=1/3600/2

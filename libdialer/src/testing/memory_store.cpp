@@ -9,7 +9,7 @@
 namespace dialer::testing {
 namespace {
 
-constexpr internal::NameTable<StoreOp, 14> kOpNames{{
+constexpr internal::NameTable<StoreOp, 15> kOpNames{{
     {StoreOp::find_lead, "find_lead"},
     {StoreOp::find_lead_by_phone, "find_lead_by_phone"},
     {StoreOp::add_leads, "add_leads"},
@@ -24,6 +24,7 @@ constexpr internal::NameTable<StoreOp, 14> kOpNames{{
     {StoreOp::find_call, "find_call"},
     {StoreOp::count_calls_to, "count_calls_to"},
     {StoreOp::max_call_id, "max_call_id"},
+    {StoreOp::abandonment_by_day, "abandonment_by_day"},
 }};
 
 // dialing and answered are the statuses of a call in progress: the dialer
@@ -350,6 +351,7 @@ Result<std::uint32_t> MemoryStore::count_calls_to(std::string_view e164, WallTim
 Result<std::vector<AbandonmentDay>> MemoryStore::abandonment_by_day(CampaignId campaign, WallTime since,
                                                                     std::chrono::minutes day_offset) {
   std::lock_guard lock(mutex_);
+  if (auto failed = maybe_fail(StoreOp::abandonment_by_day); !failed) return std::move(failed).error();
   std::map<std::int64_t, AbandonmentDay> days;
   const WallTime earliest = std::max(since, WallTime{} + std::chrono::nanoseconds{1});
   for (const auto& [id, r] : calls_) {
@@ -358,7 +360,7 @@ Result<std::vector<AbandonmentDay>> MemoryStore::abandonment_by_day(CampaignId c
     AbandonmentDay& d = days[day];
     d.day = day;
     ++d.answered;
-    if (r.outcome == CallOutcome::dropped) ++d.abandoned;
+    if (r.outcome == CallOutcome::dropped && !r.agent.valid()) ++d.abandoned;
   }
   std::vector<AbandonmentDay> out;
   for (auto& [day, d] : days) out.push_back(d);

@@ -65,7 +65,7 @@ class PostgresStore final : public LeadStore,
                             public ConfigStore {
  public:
   /// The schema version this build writes; databases with a higher one are refused.
-  static constexpr int kSchemaVersion = 2;
+  static constexpr int kSchemaVersion = 3;
 
   /// Connects and migrates the schema forward. Errors: Errc::invalid_argument
   /// (empty or malformed connection string), Errc::storage_error (cannot

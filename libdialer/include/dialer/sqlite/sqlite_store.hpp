@@ -67,7 +67,7 @@ class SqliteStore final : public LeadStore,
                           public ConfigStore {
  public:
   /// The schema version this build writes; files with a higher one are refused.
-  static constexpr int kSchemaVersion = 2;
+  static constexpr int kSchemaVersion = 3;
 
   /// Opens (or creates) the database and migrates its schema forward.
   /// Errors: Errc::invalid_argument (empty path), Errc::storage_error (cannot

@@ -35,6 +35,7 @@ enum class StoreOp {
   find_call,
   count_calls_to,
   max_call_id,
+  abandonment_by_day,
 };
 
 const char* to_string(StoreOp op) noexcept;
