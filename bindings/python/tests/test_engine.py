@@ -402,6 +402,26 @@ def test_store_failure_raises_an_alarm(world: World) -> None:
     assert "call log" in alarm.what
 
 
+def test_abandonment_is_read_again_from_a_shared_call_log(world: World) -> None:
+    # Another engine on the same store logs a drop; this one counts it once
+    # it reads the call log again.
+    before = world.engine.campaign_stats(CAMPAIGN).today
+    answered = START.replace(tzinfo=dt.timezone.utc) - seconds(60)
+    world.store.save_call(dialer.CallRecord(id=900, campaign=CAMPAIGN, number="+14155550100",
+                                            state=dialer.CallState.ended,
+                                            outcome=dialer.CallOutcome.dropped,
+                                            created_at=answered - seconds(20), answered_at=answered))
+    assert world.engine.campaign_stats(CAMPAIGN).today.abandoned == before.abandoned
+    world.engine.reload_abandonment()
+    today = world.engine.campaign_stats(CAMPAIGN).today
+    assert (today.answered, today.abandoned) == (before.answered + 1, before.abandoned + 1)
+    # A store that cannot answer raises, and the figures stay.
+    world.store.fail_nth(testing.StoreOp.abandonment_by_day, 1, dialer.Error("storage_error", "locked"))
+    with pytest.raises(dialer.StorageError):
+        world.engine.reload_abandonment()
+    assert world.engine.campaign_stats(CAMPAIGN).today.abandoned == before.abandoned + 1
+
+
 def test_engine_keeps_its_ports_alive() -> None:
     def make() -> dialer.Engine:
         engine = dialer.Engine(testing.ManualClock(), testing.ScriptedCallControl(),
