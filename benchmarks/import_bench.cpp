@@ -3,6 +3,8 @@
 // a store that does nothing, into the memory store, and — when built with
 // them — into SQLite next to the sqlite3 shell's own `.import` of the same
 // file, and into PostgreSQL next to psql's `\copy` of it (the raw baselines).
+// The *IntoSchema benchmarks load the rows an import wrote with those same
+// tools into the stores' own tables: the ceiling the schema itself sets.
 //
 //   dialer_import_bench [--rows=N] [--batch=N] [google benchmark flags]
 //
@@ -308,6 +310,50 @@ void BM_SqliteShellImport(benchmark::State& state) {
       children_cpu_seconds() - children_before, benchmark::Counter::kAvgIterations);
 }
 BENCHMARK(BM_SqliteShellImport)->Unit(benchmark::kMillisecond)->UseRealTime()->MeasureProcessCPUTime();
+
+bool run_shell(const std::string& cmd) { return std::system((cmd + " >/dev/null 2>&1").c_str()) == 0; }
+
+/// The schema's own ceiling: the rows the store's import writes (leads and
+/// queue, already normalised), loaded by the sqlite3 shell into a fresh
+/// database of the store's schema, indexes, checks and foreign keys on, in
+/// one transaction. No libdialer code is timed: the gap between this and
+/// BM_ImportSqlite is what the library adds; the gap between this and
+/// BM_SqliteShellImport is what the schema costs.
+void BM_SqliteShellIntoSchema(benchmark::State& state) {
+  const std::string leads = g_csv.string() + ".leads.ascii", queue = g_csv.string() + ".queue.ascii";
+  {  // Untimed: the rows, as an import through the store wrote them.
+    SqliteTarget source(false);
+    if (source.error.empty()) check(import_leads(*source.store, g_csv, options(2)), state);
+    if (!source.error.empty() ||
+        !run_shell("sqlite3 '" + source.path.string() + "' '.mode ascii' '.output " + leads +
+                   "' 'SELECT * FROM leads' '.output " + queue + "' 'SELECT * FROM queue'")) {
+      state.SkipWithError("could not export the imported rows (apt install sqlite3)");
+      return;
+    }
+  }
+  const double children_before = children_cpu_seconds();
+  for (auto _ : state) {
+    state.PauseTiming();
+    auto target = std::make_unique<SqliteTarget>(true);  // schema and campaign 1
+    const std::string path = target->path.string();
+    target->db.reset();
+    state.ResumeTiming();
+    if (!run_shell("sqlite3 '" + path + "' 'PRAGMA foreign_keys = ON' 'PRAGMA synchronous = NORMAL'"
+                   " '.mode ascii' '.import " + leads + " leads' '.import " + queue + " queue'")) {
+      state.SkipWithError("sqlite3 .import into the store's schema failed");
+      break;
+    }
+    state.PauseTiming();
+    target.reset();
+    state.ResumeTiming();
+  }
+  report_rows(state, g_rows);
+  state.counters["child_cpu_s"] = benchmark::Counter(
+      children_cpu_seconds() - children_before, benchmark::Counter::kAvgIterations);
+  std::filesystem::remove(leads);
+  std::filesystem::remove(queue);
+}
+BENCHMARK(BM_SqliteShellIntoSchema)->Unit(benchmark::kMillisecond)->UseRealTime()->MeasureProcessCPUTime();
 #endif
 
 #if DIALER_BENCH_WITH_POSTGRES
@@ -379,6 +425,41 @@ void BM_PsqlCopy(benchmark::State& state) {
   report_rows(state, g_rows);
 }
 BENCHMARK(BM_PsqlCopy)->Unit(benchmark::kMillisecond)->UseRealTime()->MeasureProcessCPUTime();
+
+/// The schema's own ceiling on PostgreSQL: the rows the store's import
+/// writes (leads and queue), copied back by psql's `\copy` into a fresh
+/// database of the store's schema (indexes, checks, foreign keys), in one
+/// transaction. As BM_SqliteShellIntoSchema: no libdialer code is timed.
+void BM_PsqlCopyIntoSchema(benchmark::State& state) {
+  const std::string leads = g_csv.string() + ".leads.copy", queue = g_csv.string() + ".queue.copy";
+  {  // Untimed: the rows, as an import through the store wrote them.
+    PostgresTarget source;
+    if (source.error.empty()) check(import_leads(*source.store, g_csv, options(2)), state);
+    if (!source.error.empty() || !source.database.psql("-c \"\\copy leads TO '" + leads + "'\" -c \"\\copy queue TO '" +
+                                                       queue + "'\"")) {
+      state.SkipWithError("could not export the imported rows");
+      return;
+    }
+  }
+  for (auto _ : state) {
+    state.PauseTiming();
+    auto target = std::make_unique<PostgresTarget>();  // schema and campaign 1
+    target->db.reset();
+    state.ResumeTiming();
+    if (!target->database.psql("--single-transaction -c \"\\copy leads FROM '" + leads + "'\" -c \"\\copy queue FROM '" +
+                               queue + "'\"")) {
+      state.SkipWithError("psql \\copy into the store's schema failed");
+      break;
+    }
+    state.PauseTiming();
+    target.reset();
+    state.ResumeTiming();
+  }
+  report_rows(state, g_rows);
+  std::filesystem::remove(leads);
+  std::filesystem::remove(queue);
+}
+BENCHMARK(BM_PsqlCopyIntoSchema)->Unit(benchmark::kMillisecond)->UseRealTime()->MeasureProcessCPUTime();
 #endif
 
 /// Takes --rows=N and --batch=N out of argv, leaving Google Benchmark's flags.
