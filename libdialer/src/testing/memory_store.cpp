@@ -286,16 +286,20 @@ Result<void> MemoryStore::update_queue(const QueueUpdate& u) {
   if (!u.owner.empty() && e.lease_owner != u.owner && lease_live(e, u.at)) {
     return Error{Errc::conflict, "lead " + to_string(u.lead) + " is held by " + e.lease_owner};
   }
-  unindex_queue(e);
+  // A call in progress keeps the row's lease and ready time, and so its place
+  // in the queue index: only the call's end moves the row. (Re-indexing it
+  // for dialing and answered too cost two set operations per attempt.)
+  const bool moves = !in_progress(u.status);
+  if (moves) unindex_queue(e);
   e.status = u.status;
   if (u.call.valid()) e.last_call = u.call;
   if (u.attempted) ++e.attempts;
-  if (!in_progress(u.status)) {
+  if (moves) {
     e.ready_at = u.ready_at;
     e.lease_owner.clear();
     e.lease_until = {};
+    index_queue(e);
   }
-  index_queue(e);
   if (keep_history_) history_[u.lead].push_back(u);
   return ok();
 }
