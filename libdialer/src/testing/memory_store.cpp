@@ -98,6 +98,7 @@ void MemoryStore::unindex(const Lead& lead) {
 }
 
 bool MemoryStore::on_do_not_call(const std::string& e164, CampaignId campaign) const {
+  if (do_not_call_.empty()) return false;  // no key to build for an empty list
   return do_not_call_.contains({e164, CampaignId{}}) || do_not_call_.contains({e164, campaign});
 }
 
@@ -195,16 +196,26 @@ Result<std::vector<ClaimedLead>> MemoryStore::claim_leads(const ClaimRequest& r)
   if (auto failed = maybe_fail(StoreOp::claim_leads); !failed) return std::move(failed).error();
   if (r.owner.empty()) return Error{Errc::invalid_argument, "a claim needs an owner"};
   std::vector<Row*> candidates;
+  // The zone list may hold every zone there is (calling hours cover the whole
+  // day) and neighbouring rows mostly share a zone: the last zone's answer is
+  // kept rather than searching the list for every row.
+  std::optional<std::string_view> last_zone;
+  bool last_zone_allowed = false;
+  auto zone_allowed = [&](const std::string& zone) {
+    if (last_zone != zone) {
+      last_zone = zone;
+      last_zone_allowed = std::find(r.time_zones->begin(), r.time_zones->end(), zone) !=
+                          r.time_zones->end();
+    }
+    return last_zone_allowed;
+  };
   auto consider = [&](LeadId id) {
     Row& row = rows_.at(id);
     const QueueEntry& e = row.entry;
     if (!e.ready_at || *e.ready_at > r.now || lease_live(e, r.now)) return;
     if (r.max_attempts != 0 && e.attempts >= r.max_attempts) return;
     if (on_do_not_call(row.lead.phone.e164, r.campaign)) return;
-    if (r.time_zones && std::find(r.time_zones->begin(), r.time_zones->end(),
-                                  row.lead.time_zone) == r.time_zones->end()) {
-      return;
-    }
+    if (r.time_zones && !zone_allowed(row.lead.time_zone)) return;
     candidates.push_back(&row);
   };
   CampaignQueue& queue = queues_[r.campaign];
