@@ -361,9 +361,15 @@ class PredictivePacer final : public Pacer {
       wrap_s[i] = wrap_surv_.at(static_cast<double>(i) * kWrapBinS);
     }
 
+    std::vector<double> wrap_by(steps_for(longest) + 1);
     for (std::size_t j = 0; j < k_; ++j) {
       const double h = horizon_t_[j] + s.max_wait_s;
-      const auto steps = static_cast<std::size_t>(std::ceil(h / kTalkBinS));
+      const auto steps = steps_for(h);
+      // The wrap-up that follows a talk ending in step k ends before h with
+      // this chance, whatever the row: computed once per horizon.
+      for (std::size_t k = 0; k < steps; ++k) {
+        wrap_by[k] = wrap_at(h - (static_cast<double>(k) + 0.5) * kTalkBinS);
+      }
       // Talking for i bins: free by h if talk ends at some point and the
       // wrap-up that follows ends before h.
       for (std::size_t i = 0; i < kTalkBins; ++i) {
@@ -374,7 +380,7 @@ class PredictivePacer final : public Pacer {
         } else {
           for (std::size_t k = 0; k < steps; ++k) {
             const double ends = (talk_s[i + k] - talk_s[i + k + 1]) / alive;
-            free += ends * wrap_at(h - (static_cast<double>(k) + 0.5) * kTalkBinS);
+            free += ends * wrap_by[k];
           }
         }
         talk_free_[i * k_ + j] = std::clamp(free * stay, 0.0, 1.0);
@@ -409,6 +415,11 @@ class PredictivePacer final : public Pacer {
         ring_q_[i * k_ + j] = std::clamp(q, 0.0, 1.0);
       }
     }
+  }
+
+  // Whole talk bins in h seconds, rounded up.
+  static std::size_t steps_for(double h) {
+    return static_cast<std::size_t>(std::ceil(h / kTalkBinS));
   }
 
   // Talk rows sit on grid points: the nearest one to the elapsed time.
