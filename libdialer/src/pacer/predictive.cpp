@@ -422,16 +422,25 @@ class PredictivePacer final : public Pacer {
     return static_cast<std::size_t>(std::ceil(h / kTalkBinS));
   }
 
-  // Talk rows sit on grid points: the nearest one to the elapsed time.
+  // Talk rows sit on grid points: the nearest one to the elapsed time
+  // (std::round, capped at the last row). The bins of every talking agent
+  // and ringing call are taken at each decision, and std::round and
+  // std::floor are library calls in a portable build: for a positive
+  // quotient below the cap, truncation plus the exact fraction gives the
+  // same bins.
   static std::size_t talk_bin(double e) {
     if (!(e > 0)) return 0;
-    const double k = std::round(e / kTalkBinS);
-    return static_cast<std::size_t>(std::min(k, static_cast<double>(kTalkBins - 1)));
+    const double k = e / kTalkBinS;
+    if (!(k < static_cast<double>(kTalkBins - 1))) return kTalkBins - 1;
+    auto bin = static_cast<std::size_t>(k);
+    if (k - static_cast<double>(bin) >= 0.5) ++bin;  // halves away from zero
+    return bin;
   }
+  // std::floor(e / bin), capped at the last bin.
   static std::size_t clamp_bin(double e, double bin, std::size_t bins) {
     if (!(e > 0)) return 0;
-    const double k = std::floor(e / bin);
-    return static_cast<std::size_t>(std::min(k, static_cast<double>(bins - 1)));
+    const double k = e / bin;
+    return k < static_cast<double>(bins - 1) ? static_cast<std::size_t>(k) : bins - 1;
   }
 
   // Means and variances of agents free and answers ahead, per horizon.
