@@ -41,22 +41,76 @@ bool from_string(std::string_view s, StoreOp& out) noexcept {
   return internal::parse_name(kOpNames, s, out);
 }
 
-void MemoryStore::index_queue(const QueueEntry& e) {
+namespace {
+
+// Heap order: std::push_heap keeps the greatest on top, so "greater" puts the
+// earliest (time, lead) there. The generation only breaks ties between a
+// live entry and stale ones.
+bool comes_later(const auto& a, const auto& b) {
+  if (a.at != b.at) return a.at > b.at;
+  if (a.lead != b.lead) return a.lead.value > b.lead.value;
+  return a.generation > b.generation;
+}
+
+}  // namespace
+
+bool MemoryStore::is_current(const QueueKey& key) const {
+  auto it = rows_.find(key.lead);
+  return it != rows_.end() && it->second.queue_generation == key.generation;
+}
+
+void MemoryStore::push(QueueHeap& heap, const QueueKey& key) {
+  heap.entries.push_back(key);
+  std::push_heap(heap.entries.begin(), heap.entries.end(),
+                 [](const QueueKey& a, const QueueKey& b) { return comes_later(a, b); });
+}
+
+MemoryStore::QueueKey MemoryStore::pop(QueueHeap& heap) {
+  std::pop_heap(heap.entries.begin(), heap.entries.end(),
+                [](const QueueKey& a, const QueueKey& b) { return comes_later(a, b); });
+  const QueueKey key = heap.entries.back();
+  heap.entries.pop_back();
+  return key;
+}
+
+void MemoryStore::index_queue(Row& row) {
+  const QueueEntry& e = row.entry;
+  QueueHeap* heap = nullptr;
+  WallTime at;
   CampaignQueue& q = queues_[e.campaign];
   if (!e.lease_owner.empty()) {
-    q.leased.emplace(e.lease_until, e.lead);
+    heap = &q.leased;
+    at = e.lease_until;
   } else if (e.ready_at) {
-    q.ready.emplace(*e.ready_at, e.lead);
+    heap = &q.ready;
+    at = *e.ready_at;
+  } else {
+    return;
+  }
+  ++row.queue_generation;
+  ++heap->live;
+  push(*heap, {at, e.lead, row.queue_generation});
+  // Stale entries are dropped at the top; rows that move far from it (a
+  // lease renewed, a retry moved) leave theirs below: sweep them when they
+  // outnumber the live ones.
+  if (heap->entries.size() > 2 * heap->live + 64) {
+    std::erase_if(heap->entries, [this](const QueueKey& k) { return !is_current(k); });
+    std::make_heap(heap->entries.begin(), heap->entries.end(),
+                   [](const QueueKey& a, const QueueKey& b) { return comes_later(a, b); });
   }
 }
 
-void MemoryStore::unindex_queue(const QueueEntry& e) {
+void MemoryStore::unindex_queue(Row& row) {
+  const QueueEntry& e = row.entry;
   CampaignQueue& q = queues_[e.campaign];
   if (!e.lease_owner.empty()) {
-    q.leased.erase({e.lease_until, e.lead});
+    --q.leased.live;
   } else if (e.ready_at) {
-    q.ready.erase({*e.ready_at, e.lead});
+    --q.ready.live;
+  } else {
+    return;
   }
+  ++row.queue_generation;  // its entry, wherever it sits, is stale now
 }
 
 Result<void> MemoryStore::maybe_fail(StoreOp op) {
@@ -128,14 +182,14 @@ Result<std::vector<LeadId>> MemoryStore::add_leads(std::span<const Lead> leads, 
       entry.lead = lead.id;
       entry.ready_at = now;
       index(lead);
-      index_queue(entry);
       it = rows_.emplace(lead.id, Row{lead, std::move(entry)}).first;
+      index_queue(it->second);
     } else {
       unindex(it->second.lead);
       index(lead);
-      unindex_queue(it->second.entry);
+      unindex_queue(it->second);
       it->second.entry.campaign = lead.campaign;
-      index_queue(it->second.entry);
+      index_queue(it->second);
       it->second.lead = lead;
     }
     ids.push_back(lead.id);
@@ -209,8 +263,7 @@ Result<std::vector<ClaimedLead>> MemoryStore::claim_leads(const ClaimRequest& r)
     }
     return last_zone_allowed;
   };
-  auto consider = [&](LeadId id) {
-    Row& row = rows_.at(id);
+  auto consider = [&](Row& row) {
     const QueueEntry& e = row.entry;
     if (!e.ready_at || *e.ready_at > r.now || lease_live(e, r.now)) return;
     if (r.max_attempts != 0 && e.attempts >= r.max_attempts) return;
@@ -219,18 +272,30 @@ Result<std::vector<ClaimedLead>> MemoryStore::claim_leads(const ClaimRequest& r)
     candidates.push_back(&row);
   };
   CampaignQueue& queue = queues_[r.campaign];
+  // The live entries taken off the heaps go back before any row moves.
+  std::vector<QueueKey> taken_leased, taken_ready;
+  auto take_due = [&](QueueHeap& heap, std::vector<QueueKey>& taken) -> Row* {
+    while (!heap.entries.empty() && heap.entries.front().at <= r.now) {
+      const QueueKey key = pop(heap);
+      auto it = rows_.find(key.lead);
+      if (it == rows_.end() || it->second.queue_generation != key.generation) continue;
+      taken.push_back(key);
+      return &it->second;
+    }
+    return nullptr;
+  };
   // Leases that ran out make their rows claimable again.
-  for (const auto& [until, id] : queue.leased) {
-    if (until > r.now) break;
-    consider(id);
-  }
+  while (Row* row = take_due(queue.leased, taken_leased)) consider(*row);
   const std::size_t expired = candidates.size();
-  for (const auto& [ready, id] : queue.ready) {
-    if (ready > r.now) break;
+  while (true) {
     // In ready order, the first `limit` rows that pass are the oldest.
     if (r.order == LeadOrder::oldest_first && candidates.size() - expired >= r.limit) break;
-    consider(id);
+    Row* row = take_due(queue.ready, taken_ready);
+    if (row == nullptr) break;
+    consider(*row);
   }
+  for (const QueueKey& key : taken_leased) push(queue.leased, key);
+  for (const QueueKey& key : taken_ready) push(queue.ready, key);
   auto key = [order = r.order](const Row* row) {
     const QueueEntry& e = row->entry;
     switch (order) {
@@ -249,10 +314,10 @@ Result<std::vector<ClaimedLead>> MemoryStore::claim_leads(const ClaimRequest& r)
   out.reserve(n);
   for (std::size_t i = 0; i < n; ++i) {
     QueueEntry& e = candidates[i]->entry;
-    unindex_queue(e);
+    unindex_queue(*candidates[i]);
     e.lease_owner = r.owner;
     e.lease_until = r.now + r.lease;
-    index_queue(e);
+    index_queue(*candidates[i]);
     out.push_back({candidates[i]->lead, e.attempts, e.lease_until});
   }
   return out;
@@ -266,9 +331,9 @@ Result<std::size_t> MemoryStore::renew_leases(std::string_view owner,
   for (LeadId id : leads) {
     auto it = rows_.find(id);
     if (it == rows_.end() || it->second.entry.lease_owner != owner || owner.empty()) continue;
-    unindex_queue(it->second.entry);
+    unindex_queue(it->second);
     it->second.entry.lease_until = until;
-    index_queue(it->second.entry);
+    index_queue(it->second);
     ++renewed;
   }
   return renewed;
@@ -280,10 +345,10 @@ Result<void> MemoryStore::release_leads(std::string_view owner, std::span<const 
   for (LeadId id : leads) {
     auto it = rows_.find(id);
     if (it == rows_.end() || it->second.entry.lease_owner != owner) continue;
-    unindex_queue(it->second.entry);
+    unindex_queue(it->second);
     it->second.entry.lease_owner.clear();
     it->second.entry.lease_until = {};
-    index_queue(it->second.entry);
+    index_queue(it->second);
   }
   return ok();
 }
@@ -293,7 +358,8 @@ Result<void> MemoryStore::update_queue(const QueueUpdate& u) {
   if (auto failed = maybe_fail(StoreOp::update_queue); !failed) return failed;
   auto it = rows_.find(u.lead);
   if (it == rows_.end()) return Error{Errc::not_found, "no queue row for lead " + to_string(u.lead)};
-  QueueEntry& e = it->second.entry;
+  Row& row = it->second;
+  QueueEntry& e = row.entry;
   if (!u.owner.empty() && e.lease_owner != u.owner && lease_live(e, u.at)) {
     return Error{Errc::conflict, "lead " + to_string(u.lead) + " is held by " + e.lease_owner};
   }
@@ -301,7 +367,7 @@ Result<void> MemoryStore::update_queue(const QueueUpdate& u) {
   // in the queue index: only the call's end moves the row. (Re-indexing it
   // for dialing and answered too cost two set operations per attempt.)
   const bool moves = !in_progress(u.status);
-  if (moves) unindex_queue(e);
+  if (moves) unindex_queue(row);
   e.status = u.status;
   if (u.call.valid()) e.last_call = u.call;
   if (u.attempted) ++e.attempts;
@@ -309,7 +375,7 @@ Result<void> MemoryStore::update_queue(const QueueUpdate& u) {
     e.ready_at = u.ready_at;
     e.lease_owner.clear();
     e.lease_until = {};
-    index_queue(e);
+    index_queue(row);
   }
   if (keep_history_) history_[u.lead].push_back(u);
   return ok();
