@@ -1,6 +1,7 @@
 #include "dialer/testing/memory_store.hpp"
 
 #include <algorithm>
+#include <iterator>
 #include <tuple>
 
 #include "../internal/enum_names.hpp"
@@ -43,13 +44,40 @@ bool from_string(std::string_view s, StoreOp& out) noexcept {
 
 namespace {
 
-// Heap order: std::push_heap keeps the greatest on top, so "greater" puts the
-// earliest (time, lead) there. The generation only breaks ties between a
-// live entry and stale ones.
-bool comes_later(const auto& a, const auto& b) {
-  if (a.at != b.at) return a.at > b.at;
-  if (a.lead != b.lead) return a.lead.value > b.lead.value;
-  return a.generation > b.generation;
+constexpr std::size_t kMaxQueueLanes = 16;
+
+// Claim order; the generation only orders a live entry among stale ones.
+template <class Key>
+bool comes_before(const Key& a, const Key& b) {
+  if (a.at != b.at) return a.at < b.at;
+  if (a.lead != b.lead) return a.lead.value < b.lead.value;
+  return a.generation < b.generation;
+}
+
+// The lane holding the earliest key; requires: some lane.
+template <class Index>
+auto& earliest_lane(Index& index) {
+  auto* best = &index.lanes.front();
+  for (auto& lane : index.lanes) {
+    if (comes_before(lane.front(), best->front())) best = &lane;
+  }
+  return *best;
+}
+
+// Adds a key to the lane whose last key is the latest one not after it
+// (every lane stays sorted); a key before every lane's last starts a lane.
+template <class Index, class Key>
+void add_key(Index& index, const Key& key) {
+  decltype(&index.lanes.front()) chosen = nullptr;
+  for (auto& lane : index.lanes) {
+    if (!comes_before(key, lane.back()) &&
+        (chosen == nullptr || comes_before(chosen->back(), lane.back()))) {
+      chosen = &lane;
+    }
+  }
+  if (chosen == nullptr) chosen = &index.lanes.emplace_back();
+  chosen->push_back(key);
+  ++index.entries;
 }
 
 }  // namespace
@@ -59,44 +87,48 @@ bool MemoryStore::is_current(const QueueKey& key) const {
   return it != rows_.end() && it->second.queue_generation == key.generation;
 }
 
-void MemoryStore::push(QueueHeap& heap, const QueueKey& key) {
-  heap.entries.push_back(key);
-  std::push_heap(heap.entries.begin(), heap.entries.end(),
-                 [](const QueueKey& a, const QueueKey& b) { return comes_later(a, b); });
-}
-
-MemoryStore::QueueKey MemoryStore::pop(QueueHeap& heap) {
-  std::pop_heap(heap.entries.begin(), heap.entries.end(),
-                [](const QueueKey& a, const QueueKey& b) { return comes_later(a, b); });
-  const QueueKey key = heap.entries.back();
-  heap.entries.pop_back();
-  return key;
+// Drops the stale entries; too many lanes (keys that came far out of
+// order) are merged back into one.
+void MemoryStore::sweep(QueueIndex& index) {
+  auto stale = [this](const QueueKey& k) { return !is_current(k); };
+  if (index.lanes.size() > kMaxQueueLanes) {
+    std::vector<QueueKey> all;
+    all.reserve(index.entries);
+    for (auto& lane : index.lanes) {
+      std::copy_if(lane.begin(), lane.end(), std::back_inserter(all),
+                   [&](const QueueKey& k) { return !stale(k); });
+    }
+    std::sort(all.begin(), all.end(),
+              [](const QueueKey& a, const QueueKey& b) { return comes_before(a, b); });
+    index.lanes.clear();
+    if (!all.empty()) index.lanes.emplace_back(all.begin(), all.end());
+  } else {
+    for (auto& lane : index.lanes) std::erase_if(lane, stale);
+    std::erase_if(index.lanes, [](const auto& lane) { return lane.empty(); });
+  }
+  index.entries = 0;
+  for (const auto& lane : index.lanes) index.entries += lane.size();
 }
 
 void MemoryStore::index_queue(Row& row) {
   const QueueEntry& e = row.entry;
-  QueueHeap* heap = nullptr;
+  QueueIndex* index = nullptr;
   WallTime at;
   CampaignQueue& q = queues_[e.campaign];
   if (!e.lease_owner.empty()) {
-    heap = &q.leased;
+    index = &q.leased;
     at = e.lease_until;
   } else if (e.ready_at) {
-    heap = &q.ready;
+    index = &q.ready;
     at = *e.ready_at;
   } else {
     return;
   }
   ++row.queue_generation;
-  ++heap->live;
-  push(*heap, {at, e.lead, row.queue_generation});
-  // Stale entries are dropped at the top; rows that move far from it (a
-  // lease renewed, a retry moved) leave theirs below: sweep them when they
-  // outnumber the live ones.
-  if (heap->entries.size() > 2 * heap->live + 64) {
-    std::erase_if(heap->entries, [this](const QueueKey& k) { return !is_current(k); });
-    std::make_heap(heap->entries.begin(), heap->entries.end(),
-                   [](const QueueKey& a, const QueueKey& b) { return comes_later(a, b); });
+  ++index->live;
+  add_key(*index, QueueKey{at, e.lead, row.queue_generation});
+  if (index->entries > 2 * index->live + 64 || index->lanes.size() > kMaxQueueLanes) {
+    sweep(*index);
   }
 }
 
@@ -272,11 +304,18 @@ Result<std::vector<ClaimedLead>> MemoryStore::claim_leads(const ClaimRequest& r)
     candidates.push_back(&row);
   };
   CampaignQueue& queue = queues_[r.campaign];
-  // The live entries taken off the heaps go back before any row moves.
-  std::vector<QueueKey> taken_leased, taken_ready;
-  auto take_due = [&](QueueHeap& heap, std::vector<QueueKey>& taken) -> Row* {
-    while (!heap.entries.empty() && heap.entries.front().at <= r.now) {
-      const QueueKey key = pop(heap);
+  // Due entries are taken off the lanes' fronts in claim order; the live
+  // ones go back (at the front: nothing left comes before them) before any
+  // row moves.
+  std::vector<QueueKey> taken;
+  auto take_due = [&](QueueIndex& index) -> Row* {
+    while (!index.lanes.empty()) {
+      auto& lane = earliest_lane(index);
+      if (lane.front().at > r.now) return nullptr;
+      const QueueKey key = lane.front();
+      lane.pop_front();
+      --index.entries;
+      if (lane.empty()) index.lanes.erase(index.lanes.begin() + (&lane - index.lanes.data()));
       auto it = rows_.find(key.lead);
       if (it == rows_.end() || it->second.queue_generation != key.generation) continue;
       taken.push_back(key);
@@ -284,18 +323,26 @@ Result<std::vector<ClaimedLead>> MemoryStore::claim_leads(const ClaimRequest& r)
     }
     return nullptr;
   };
+  auto put_back = [&](QueueIndex& index) {
+    if (taken.empty()) return;
+    if (index.lanes.empty()) index.lanes.emplace_back();
+    auto& lane = index.lanes.front();
+    for (auto k = taken.rbegin(); k != taken.rend(); ++k) lane.push_front(*k);
+    index.entries += taken.size();
+    taken.clear();
+  };
   // Leases that ran out make their rows claimable again.
-  while (Row* row = take_due(queue.leased, taken_leased)) consider(*row);
+  while (Row* row = take_due(queue.leased)) consider(*row);
+  put_back(queue.leased);
   const std::size_t expired = candidates.size();
   while (true) {
     // In ready order, the first `limit` rows that pass are the oldest.
     if (r.order == LeadOrder::oldest_first && candidates.size() - expired >= r.limit) break;
-    Row* row = take_due(queue.ready, taken_ready);
+    Row* row = take_due(queue.ready);
     if (row == nullptr) break;
     consider(*row);
   }
-  for (const QueueKey& key : taken_leased) push(queue.leased, key);
-  for (const QueueKey& key : taken_ready) push(queue.ready, key);
+  put_back(queue.ready);
   auto key = [order = r.order](const Row* row) {
     const QueueEntry& e = row->entry;
     switch (order) {

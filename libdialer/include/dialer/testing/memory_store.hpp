@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -91,32 +92,34 @@ class MemoryStore final : public LeadStore, public DoNotCallStore, public CallLo
     std::uint64_t queue_generation = 0;
   };
 
-  // Each campaign's claimable-looking rows, in claim order: unleased rows by
-  // ready time, leased rows by lease expiry, each in a min-heap on (time,
-  // lead). A row that moves is not searched for in the heap: its old entry
-  // stays behind, stale, and is dropped when it reaches the top or when stale
-  // entries outnumber live ones. (Rows move several times per call; ordered
-  // sets made that a tenth of a simulated day, in node allocations and
-  // rebalancing.) A claim takes the due entries off the top, in order, and
-  // puts the live ones back.
+  // Each campaign's claimable-looking rows, in claim order (time, then
+  // lead): unleased rows by ready time, leased rows by lease expiry. Rows
+  // move several times per call (ordered sets spent a tenth of a simulated
+  // day on it), and their keys come mostly in order: new leads at the time
+  // they are added, retries at a call's end plus one of a few fixed delays,
+  // leases at the claim plus the lease. So each index keeps its keys in a
+  // few sorted lanes, each taking keys at or after its last; the earliest key
+  // is the least of the lanes' fronts. A row that moves is not searched for:
+  // its old entry stays behind, stale, and is dropped when it reaches a
+  // front or when stale entries outnumber live ones.
   struct QueueKey {
     WallTime at;
     LeadId lead;
     std::uint64_t generation = 0;
   };
-  struct QueueHeap {
-    std::vector<QueueKey> entries;
+  struct QueueIndex {
+    std::vector<std::deque<QueueKey>> lanes;  // each sorted, none empty
+    std::size_t entries = 0;
     std::size_t live = 0;
   };
   struct CampaignQueue {
-    QueueHeap ready;
-    QueueHeap leased;
+    QueueIndex ready;
+    QueueIndex leased;
   };
   void index_queue(Row& row);
   void unindex_queue(Row& row);
   bool is_current(const QueueKey& key) const;
-  void push(QueueHeap& heap, const QueueKey& key);
-  QueueKey pop(QueueHeap& heap);
+  void sweep(QueueIndex& index);
 
   Result<void> maybe_fail(StoreOp op);
   bool on_do_not_call(const std::string& e164, CampaignId campaign) const;
