@@ -355,8 +355,13 @@ Result<std::vector<ClaimedLead>> MemoryStore::claim_leads(const ClaimRequest& r)
     return std::make_tuple(std::int64_t{0}, *e.ready_at, e.lead);
   };
   const std::size_t n = std::min(r.limit, candidates.size());
-  std::partial_sort(candidates.begin(), candidates.begin() + static_cast<std::ptrdiff_t>(n),
-                    candidates.end(), [&](const Row* a, const Row* b) { return key(a) < key(b); });
+  const auto before = [&](const Row* a, const Row* b) { return key(a) < key(b); };
+  // Oldest first, the rows were taken in claim order already (no two rows
+  // share a key): the heap sort of a sorted list would change nothing.
+  if (!std::is_sorted(candidates.begin(), candidates.end(), before)) {
+    std::partial_sort(candidates.begin(), candidates.begin() + static_cast<std::ptrdiff_t>(n),
+                      candidates.end(), before);
+  }
   std::vector<ClaimedLead> out;
   out.reserve(n);
   for (std::size_t i = 0; i < n; ++i) {
