@@ -471,9 +471,17 @@ class PredictivePacer final : public Pacer {
     }
     // Ringing calls are many on big teams (hundreds at low answer rates) but
     // their ages fall in few bins: sum per bin, then once per bin.
+    // Their ages span a few dozen bins of the 240 (up to the ring timeout):
+    // only the bins from the first to the last in use are read.
     ring_count_.assign(kRingBins, 0.0);
-    for (double a : s.ringing_s) ring_count_[clamp_bin(a, kRingBinS, kRingBins)] += 1;
-    for (std::size_t b = 0; b < kRingBins; ++b) {
+    std::size_t first_bin = kRingBins, last_bin = 0;
+    for (double a : s.ringing_s) {
+      const std::size_t b = clamp_bin(a, kRingBinS, kRingBins);
+      ring_count_[b] += 1;
+      first_bin = std::min(first_bin, b);
+      last_bin = std::max(last_bin, b);
+    }
+    for (std::size_t b = first_bin; b <= last_bin && b < kRingBins; ++b) {
       const double count = ring_count_[b];
       if (count == 0) continue;
       const double* row = &ring_q_[b * k_];
