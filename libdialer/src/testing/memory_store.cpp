@@ -54,12 +54,18 @@ bool comes_before(const Key& a, const Key& b) {
   return a.generation < b.generation;
 }
 
+// The order lanes keep: claim order, or time alone (see QueueIndex).
+template <class Index, class Key>
+bool lane_before(const Index& index, const Key& a, const Key& b) {
+  return index.by_time_only ? a.at < b.at : comes_before(a, b);
+}
+
 // The lane holding the earliest key; requires: some lane.
 template <class Index>
 auto& earliest_lane(Index& index) {
   auto* best = &index.lanes.front();
   for (auto& lane : index.lanes) {
-    if (comes_before(lane.front(), best->front())) best = &lane;
+    if (lane_before(index, lane.front(), best->front())) best = &lane;
   }
   return *best;
 }
@@ -70,8 +76,8 @@ template <class Index, class Key>
 void add_key(Index& index, const Key& key) {
   decltype(&index.lanes.front()) chosen = nullptr;
   for (auto& lane : index.lanes) {
-    if (!comes_before(key, lane.back()) &&
-        (chosen == nullptr || comes_before(chosen->back(), lane.back()))) {
+    if (!lane_before(index, key, lane.back()) &&
+        (chosen == nullptr || lane_before(index, chosen->back(), lane.back()))) {
       chosen = &lane;
     }
   }

@@ -111,10 +111,20 @@ class MemoryStore final : public LeadStore, public DoNotCallStore, public CallLo
     std::vector<std::deque<QueueKey>> lanes;  // each sorted, none empty
     std::size_t entries = 0;
     std::size_t live = 0;
+    // Sorted by time alone: a claim takes every lease that ran out, in any
+    // order, and a refill's leases share one expiry with leads in ready
+    // order (by lead, each would start a lane).
+    bool by_time_only = false;
   };
   struct CampaignQueue {
     QueueIndex ready;
-    QueueIndex leased;
+    QueueIndex leased = by_time();
+
+    static QueueIndex by_time() {
+      QueueIndex index;
+      index.by_time_only = true;
+      return index;
+    }
   };
   void index_queue(Row& row);
   void unindex_queue(Row& row);
