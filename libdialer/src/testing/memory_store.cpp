@@ -88,9 +88,29 @@ void add_key(Index& index, const Key& key) {
 
 }  // namespace
 
+MemoryStore::Row* MemoryStore::Rows::find(LeadId id) {
+  if (id.value >= 1 && id.value <= dense_.size()) return &dense_[id.value - 1];
+  auto it = other_.find(id);
+  return it == other_.end() ? nullptr : &it->second;
+}
+
+const MemoryStore::Row* MemoryStore::Rows::find(LeadId id) const {
+  if (id.value >= 1 && id.value <= dense_.size()) return &dense_[id.value - 1];
+  auto it = other_.find(id);
+  return it == other_.end() ? nullptr : &it->second;
+}
+
+std::pair<MemoryStore::Row*, bool> MemoryStore::Rows::try_emplace(LeadId id) {
+  if (Row* row = find(id)) return {row, false};
+  // The next id in sequence joins the deque (every id before it is there);
+  // it cannot be in the map, which find() has just searched.
+  if (id.value == dense_.size() + 1) return {&dense_.emplace_back(), true};
+  return {&other_.try_emplace(id).first->second, true};
+}
+
 bool MemoryStore::is_current(const QueueKey& key) const {
-  auto it = rows_.find(key.lead);
-  return it != rows_.end() && it->second.queue_generation == key.generation;
+  const Row* row = rows_.find(key.lead);
+  return row != nullptr && row->queue_generation == key.generation;
 }
 
 // Drops the stale entries; too many lanes (keys that came far out of
@@ -214,8 +234,8 @@ Result<std::vector<LeadId>> MemoryStore::add_leads(std::span<const Lead> leads, 
     const LeadId id = given.id.valid() ? given.id : LeadId{last_lead_id_ + 1};
     last_lead_id_ = std::max(last_lead_id_, id.value);
     // The lead is copied once, into its row (a simulated day adds 325,000).
-    auto [it, added] = rows_.try_emplace(id);
-    Row& row = it->second;
+    auto [found, added] = rows_.try_emplace(id);
+    Row& row = *found;
     if (added) {
       row.lead = given;
       row.lead.id = id;
@@ -241,17 +261,19 @@ Result<std::vector<LeadId>> MemoryStore::add_leads(std::span<const Lead> leads, 
 Result<Lead> MemoryStore::find_lead(LeadId id) {
   std::lock_guard lock(mutex_);
   if (auto failed = maybe_fail(StoreOp::find_lead); !failed) return std::move(failed).error();
-  auto it = rows_.find(id);
-  if (it == rows_.end()) return Error{Errc::not_found, "no lead " + to_string(id)};
-  return it->second.lead;
+  const Row* row = rows_.find(id);
+  if (row == nullptr) return Error{Errc::not_found, "no lead " + to_string(id)};
+  return row->lead;
 }
 
 Result<std::vector<Lead>> MemoryStore::search_leads(const LeadSearch& search) {
   std::lock_guard lock(mutex_);
   std::vector<const Lead*> found;
-  for (const auto& [id, row] : rows_) {
-    if (id.value > search.after.value && lead_matches(row.lead, search)) found.push_back(&row.lead);
-  }
+  rows_.for_each([&](const Row& row) {
+    if (row.lead.id.value > search.after.value && lead_matches(row.lead, search)) {
+      found.push_back(&row.lead);
+    }
+  });
   const std::size_t n = std::min({search.limit, kMaxLeadSearchResults, found.size()});
   std::partial_sort(found.begin(), found.begin() + static_cast<std::ptrdiff_t>(n), found.end(),
                     [](const Lead* a, const Lead* b) { return a->id.value < b->id.value; });
@@ -269,7 +291,7 @@ Result<Lead> MemoryStore::find_lead_by_phone(std::string_view last_ten, Campaign
   if (!phone_index_built_) {
     phone_index_built_ = true;
     by_last_ten_.reserve(rows_.size());
-    for (const auto& [id, row] : rows_) index(row.lead);
+    rows_.for_each([this](const Row& row) { index(row.lead); });
   }
   auto [first, last] = by_last_ten_.equal_range(std::string(last_ten));
   const Lead* best = nullptr;
@@ -277,7 +299,7 @@ Result<Lead> MemoryStore::find_lead_by_phone(std::string_view last_ten, Campaign
   // depends on hash order.
   auto rank = [campaign](const Lead& l) { return std::make_tuple(l.campaign != campaign, l.id); };
   for (auto it = first; it != last; ++it) {
-    const Lead& lead = rows_.at(it->second).lead;
+    const Lead& lead = rows_.find(it->second)->lead;
     if (best == nullptr || rank(lead) < rank(*best)) best = &lead;
   }
   if (best == nullptr) {
@@ -325,10 +347,10 @@ Result<std::vector<ClaimedLead>> MemoryStore::claim_leads(const ClaimRequest& r)
       lane.pop_front();
       --index.entries;
       if (lane.empty()) index.lanes.erase(index.lanes.begin() + (&lane - index.lanes.data()));
-      auto it = rows_.find(key.lead);
-      if (it == rows_.end() || it->second.queue_generation != key.generation) continue;
+      Row* row = rows_.find(key.lead);
+      if (row == nullptr || row->queue_generation != key.generation) continue;
       taken.push_back(key);
-      return &it->second;
+      return row;
     }
     return nullptr;
   };
@@ -390,11 +412,11 @@ Result<std::size_t> MemoryStore::renew_leases(std::string_view owner,
   if (auto failed = maybe_fail(StoreOp::renew_leases); !failed) return std::move(failed).error();
   std::size_t renewed = 0;
   for (LeadId id : leads) {
-    auto it = rows_.find(id);
-    if (it == rows_.end() || it->second.entry.lease_owner != owner || owner.empty()) continue;
-    unindex_queue(it->second);
-    it->second.entry.lease_until = until;
-    index_queue(it->second);
+    Row* row = rows_.find(id);
+    if (row == nullptr || row->entry.lease_owner != owner || owner.empty()) continue;
+    unindex_queue(*row);
+    row->entry.lease_until = until;
+    index_queue(*row);
     ++renewed;
   }
   return renewed;
@@ -404,12 +426,12 @@ Result<void> MemoryStore::release_leads(std::string_view owner, std::span<const 
   std::lock_guard lock(mutex_);
   if (auto failed = maybe_fail(StoreOp::release_leads); !failed) return failed;
   for (LeadId id : leads) {
-    auto it = rows_.find(id);
-    if (it == rows_.end() || it->second.entry.lease_owner != owner) continue;
-    unindex_queue(it->second);
-    it->second.entry.lease_owner.clear();
-    it->second.entry.lease_until = {};
-    index_queue(it->second);
+    Row* row = rows_.find(id);
+    if (row == nullptr || row->entry.lease_owner != owner) continue;
+    unindex_queue(*row);
+    row->entry.lease_owner.clear();
+    row->entry.lease_until = {};
+    index_queue(*row);
   }
   return ok();
 }
@@ -417,9 +439,11 @@ Result<void> MemoryStore::release_leads(std::string_view owner, std::span<const 
 Result<void> MemoryStore::update_queue(const QueueUpdate& u) {
   std::lock_guard lock(mutex_);
   if (auto failed = maybe_fail(StoreOp::update_queue); !failed) return failed;
-  auto it = rows_.find(u.lead);
-  if (it == rows_.end()) return Error{Errc::not_found, "no queue row for lead " + to_string(u.lead)};
-  Row& row = it->second;
+  Row* found = rows_.find(u.lead);
+  if (found == nullptr) {
+    return Error{Errc::not_found, "no queue row for lead " + to_string(u.lead)};
+  }
+  Row& row = *found;
   QueueEntry& e = row.entry;
   if (!u.owner.empty() && e.lease_owner != u.owner && lease_live(e, u.at)) {
     return Error{Errc::conflict, "lead " + to_string(u.lead) + " is held by " + e.lease_owner};
@@ -445,9 +469,9 @@ Result<void> MemoryStore::update_queue(const QueueUpdate& u) {
 Result<QueueEntry> MemoryStore::queue_entry(LeadId lead) {
   std::lock_guard lock(mutex_);
   if (auto failed = maybe_fail(StoreOp::queue_entry); !failed) return std::move(failed).error();
-  auto it = rows_.find(lead);
-  if (it == rows_.end()) return Error{Errc::not_found, "no queue row for lead " + to_string(lead)};
-  return it->second.entry;
+  const Row* row = rows_.find(lead);
+  if (row == nullptr) return Error{Errc::not_found, "no queue row for lead " + to_string(lead)};
+  return row->entry;
 }
 
 Result<void> MemoryStore::add_do_not_call(std::string_view e164, CampaignId campaign) {
@@ -497,9 +521,9 @@ Result<std::uint64_t> MemoryStore::max_call_id() {
 
 std::optional<QueueStatus> MemoryStore::queue_status(LeadId lead) const {
   std::lock_guard lock(mutex_);
-  auto it = rows_.find(lead);
-  if (it == rows_.end()) return std::nullopt;
-  return it->second.entry.status;
+  const Row* row = rows_.find(lead);
+  if (row == nullptr) return std::nullopt;
+  return row->entry.status;
 }
 
 std::vector<QueueUpdate> MemoryStore::queue_history(LeadId lead) const {

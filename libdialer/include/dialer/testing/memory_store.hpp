@@ -136,10 +136,32 @@ class MemoryStore final : public LeadStore, public DoNotCallStore, public CallLo
   void index(const Lead& lead);
   void unindex(const Lead& lead);
 
+  // The rows by lead id, looked up by id only (never walked in order: the
+  // queue indexes give every ordering a claim needs). The ids the store hands
+  // out (1, 2, 3, ...: a simulated day adds 330,000) index a deque; any other
+  // id a caller chooses is hashed. (Hashing every id, a lookup was two cache
+  // misses, bucket and node, several times per call: 5% of a simulated day.)
+  // Rows are never removed, and stay where they are.
+  class Rows {
+   public:
+    Row* find(LeadId id);
+    const Row* find(LeadId id) const;
+    /// The row of `id`, and whether it was just added (default-constructed).
+    std::pair<Row*, bool> try_emplace(LeadId id);
+    std::size_t size() const { return dense_.size() + other_.size(); }
+    template <class F>
+    void for_each(F&& f) const {
+      for (const Row& row : dense_) f(row);
+      for (const auto& [id, row] : other_) f(row);
+    }
+
+   private:
+    std::deque<Row> dense_;  // ids 1 .. dense_.size()
+    std::unordered_map<LeadId, Row> other_;
+  };
+
   mutable std::mutex mutex_;
-  // Looked up by id only (never walked in order): hashed, as the queue
-  // indexes give every ordering a claim needs.
-  std::unordered_map<LeadId, Row> rows_;
+  Rows rows_;
   std::unordered_map<CampaignId, CampaignQueue> queues_;
   std::unordered_multimap<std::string, LeadId> by_last_ten_;
   // The number index is built on the first lookup by number and kept from
