@@ -46,11 +46,21 @@ struct NameHash {
 // each time, as before.
 ZoneSpan* remembered_zone(std::string_view name) {
   thread_local std::unordered_map<std::string, ZoneSpan, NameHash, std::equal_to<>> known;
+  // The gate asks twice per call (known? inside the hours?), mostly about one
+  // zone: the last answer is compared before the name is hashed. (The map's
+  // keys and values stay where they are.)
+  thread_local std::string_view last_name;
+  thread_local ZoneSpan* last = nullptr;
+  if (last != nullptr && name == last_name) return last;
   auto it = known.find(name);
-  if (it != known.end()) return &it->second;
-  const date::time_zone* zone = find_zone(name);
-  if (zone == nullptr) return nullptr;
-  return &known.emplace(std::string(name), ZoneSpan{zone, {}, {}, {}}).first->second;
+  if (it == known.end()) {
+    const date::time_zone* zone = find_zone(name);
+    if (zone == nullptr) return nullptr;
+    it = known.emplace(std::string(name), ZoneSpan{zone, {}, {}, {}}).first;
+  }
+  last_name = it->first;
+  last = &it->second;
+  return last;
 }
 
 // The zone with its offset at `now` (what zone->get_info(now) gives), or
