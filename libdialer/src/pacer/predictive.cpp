@@ -427,20 +427,21 @@ class PredictivePacer final : public Pacer {
   // and ringing call are taken at each decision, and std::round and
   // std::floor are library calls in a portable build: for a positive
   // quotient below the cap, truncation plus the exact fraction gives the
-  // same bins.
+  // same bins. (Truncated as signed, one instruction; as unsigned, several.)
   static std::size_t talk_bin(double e) {
     if (!(e > 0)) return 0;
     const double k = e / kTalkBinS;
     if (!(k < static_cast<double>(kTalkBins - 1))) return kTalkBins - 1;
-    auto bin = static_cast<std::size_t>(k);
-    if (k - static_cast<double>(bin) >= 0.5) ++bin;  // halves away from zero
-    return bin;
+    const auto whole = static_cast<std::int64_t>(k);
+    const auto bin = static_cast<std::size_t>(whole);
+    return k - static_cast<double>(whole) >= 0.5 ? bin + 1 : bin;  // halves away from zero
   }
   // std::floor(e / bin), capped at the last bin.
   static std::size_t clamp_bin(double e, double bin, std::size_t bins) {
     if (!(e > 0)) return 0;
     const double k = e / bin;
-    return k < static_cast<double>(bins - 1) ? static_cast<std::size_t>(k) : bins - 1;
+    if (!(k < static_cast<double>(bins - 1))) return bins - 1;
+    return static_cast<std::size_t>(static_cast<std::int64_t>(k));
   }
 
   // Means and variances of agents free and answers ahead, per horizon.
