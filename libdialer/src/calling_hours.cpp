@@ -4,6 +4,9 @@
 
 #include <algorithm>
 #include <exception>
+#include <functional>
+#include <string>
+#include <unordered_map>
 
 namespace dialer {
 namespace {
@@ -19,6 +22,60 @@ const date::time_zone* find_zone(std::string_view name) {
   } catch (const std::exception&) {
     return nullptr;
   }
+}
+
+// A zone and its offset from UTC over the span of time the offset holds for.
+struct ZoneSpan {
+  const date::time_zone* zone = nullptr;
+  date::sys_seconds begin, end;
+  std::chrono::seconds offset{0};
+};
+
+struct NameHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view s) const noexcept {
+    return std::hash<std::string_view>{}(s);
+  }
+};
+
+// Finding a zone by name and its offset at an instant are a search each, and
+// the engine asks about the same zones at nearby instants: for every call it
+// places, and for every zone at each hopper refill. So each thread remembers
+// the zones it found, each with the last offset span it looked up. Unknown
+// names are not remembered (nothing bounds them): they are looked up again
+// each time, as before.
+ZoneSpan* remembered_zone(std::string_view name) {
+  thread_local std::unordered_map<std::string, ZoneSpan, NameHash, std::equal_to<>> known;
+  // The gate asks twice per call (known? inside the hours?), mostly about one
+  // zone: the last answer is compared before the name is hashed. (The map's
+  // keys and values stay where they are.)
+  thread_local std::string_view last_name;
+  thread_local ZoneSpan* last = nullptr;
+  if (last != nullptr && name == last_name) return last;
+  auto it = known.find(name);
+  if (it == known.end()) {
+    const date::time_zone* zone = find_zone(name);
+    if (zone == nullptr) return nullptr;
+    it = known.emplace(std::string(name), ZoneSpan{zone, {}, {}, {}}).first;
+  }
+  last_name = it->first;
+  last = &it->second;
+  return last;
+}
+
+// The zone with its offset at `now` (what zone->get_info(now) gives), or
+// nullptr for an unknown name.
+const ZoneSpan* zone_at(std::string_view name, WallTime now) {
+  ZoneSpan* z = remembered_zone(name);
+  if (z == nullptr) return nullptr;
+  const auto second = std::chrono::floor<std::chrono::seconds>(now);
+  if (second < z->begin || second >= z->end) {
+    const date::sys_info info = z->zone->get_info(second);
+    z->begin = info.begin;
+    z->end = info.end;
+    z->offset = info.offset;
+  }
+  return z;
 }
 
 // Local midnight of the local day `day` plus `offset`, as a UTC instant. A
@@ -41,12 +98,15 @@ Result<void> validate_calling_hours(const CallingHours& hours) {
   return ok();
 }
 
-bool is_known_time_zone(std::string_view time_zone) { return find_zone(time_zone) != nullptr; }
+bool is_known_time_zone(std::string_view time_zone) {
+  return remembered_zone(time_zone) != nullptr;
+}
 
 bool within_calling_hours(std::string_view time_zone, WallTime now, const CallingHours& hours) {
-  const date::time_zone* zone = find_zone(time_zone);
+  const ZoneSpan* zone = zone_at(time_zone, now);
   if (zone == nullptr) return false;
-  const auto local = zone->to_local(now);
+  // What zone->to_local(now) computes, with the offset remembered.
+  const date::local_time<WallTime::duration> local{now.time_since_epoch() + zone->offset};
   const auto time_of_day = std::chrono::duration_cast<minutes>(local - date::floor<date::days>(local));
   return time_of_day >= hours.start && time_of_day < hours.end;
 }

@@ -361,9 +361,15 @@ class PredictivePacer final : public Pacer {
       wrap_s[i] = wrap_surv_.at(static_cast<double>(i) * kWrapBinS);
     }
 
+    std::vector<double> wrap_by(steps_for(longest) + 1);
     for (std::size_t j = 0; j < k_; ++j) {
       const double h = horizon_t_[j] + s.max_wait_s;
-      const auto steps = static_cast<std::size_t>(std::ceil(h / kTalkBinS));
+      const auto steps = steps_for(h);
+      // The wrap-up that follows a talk ending in step k ends before h with
+      // this chance, whatever the row: computed once per horizon.
+      for (std::size_t k = 0; k < steps; ++k) {
+        wrap_by[k] = wrap_at(h - (static_cast<double>(k) + 0.5) * kTalkBinS);
+      }
       // Talking for i bins: free by h if talk ends at some point and the
       // wrap-up that follows ends before h.
       for (std::size_t i = 0; i < kTalkBins; ++i) {
@@ -374,7 +380,7 @@ class PredictivePacer final : public Pacer {
         } else {
           for (std::size_t k = 0; k < steps; ++k) {
             const double ends = (talk_s[i + k] - talk_s[i + k + 1]) / alive;
-            free += ends * wrap_at(h - (static_cast<double>(k) + 0.5) * kTalkBinS);
+            free += ends * wrap_by[k];
           }
         }
         talk_free_[i * k_ + j] = std::clamp(free * stay, 0.0, 1.0);
@@ -411,16 +417,31 @@ class PredictivePacer final : public Pacer {
     }
   }
 
-  // Talk rows sit on grid points: the nearest one to the elapsed time.
+  // Whole talk bins in h seconds, rounded up.
+  static std::size_t steps_for(double h) {
+    return static_cast<std::size_t>(std::ceil(h / kTalkBinS));
+  }
+
+  // Talk rows sit on grid points: the nearest one to the elapsed time
+  // (std::round, capped at the last row). The bins of every talking agent
+  // and ringing call are taken at each decision, and std::round and
+  // std::floor are library calls in a portable build: for a positive
+  // quotient below the cap, truncation plus the exact fraction gives the
+  // same bins. (Truncated as signed, one instruction; as unsigned, several.)
   static std::size_t talk_bin(double e) {
     if (!(e > 0)) return 0;
-    const double k = std::round(e / kTalkBinS);
-    return static_cast<std::size_t>(std::min(k, static_cast<double>(kTalkBins - 1)));
+    const double k = e / kTalkBinS;
+    if (!(k < static_cast<double>(kTalkBins - 1))) return kTalkBins - 1;
+    const auto whole = static_cast<std::int64_t>(k);
+    const auto bin = static_cast<std::size_t>(whole);
+    return k - static_cast<double>(whole) >= 0.5 ? bin + 1 : bin;  // halves away from zero
   }
+  // std::floor(e / bin), capped at the last bin.
   static std::size_t clamp_bin(double e, double bin, std::size_t bins) {
     if (!(e > 0)) return 0;
-    const double k = std::floor(e / bin);
-    return static_cast<std::size_t>(std::min(k, static_cast<double>(bins - 1)));
+    const double k = e / bin;
+    if (!(k < static_cast<double>(bins - 1))) return bins - 1;
+    return static_cast<std::size_t>(static_cast<std::int64_t>(k));
   }
 
   // Means and variances of agents free and answers ahead, per horizon.
@@ -451,9 +472,17 @@ class PredictivePacer final : public Pacer {
     }
     // Ringing calls are many on big teams (hundreds at low answer rates) but
     // their ages fall in few bins: sum per bin, then once per bin.
+    // Their ages span a few dozen bins of the 240 (up to the ring timeout):
+    // only the bins from the first to the last in use are read.
     ring_count_.assign(kRingBins, 0.0);
-    for (double a : s.ringing_s) ring_count_[clamp_bin(a, kRingBinS, kRingBins)] += 1;
-    for (std::size_t b = 0; b < kRingBins; ++b) {
+    std::size_t first_bin = kRingBins, last_bin = 0;
+    for (double a : s.ringing_s) {
+      const std::size_t b = clamp_bin(a, kRingBinS, kRingBins);
+      ring_count_[b] += 1;
+      first_bin = std::min(first_bin, b);
+      last_bin = std::max(last_bin, b);
+    }
+    for (std::size_t b = first_bin; b <= last_bin && b < kRingBins; ++b) {
       const double count = ring_count_[b];
       if (count == 0) continue;
       const double* row = &ring_q_[b * k_];
