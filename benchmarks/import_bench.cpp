@@ -9,7 +9,7 @@
 //   dialer_import_bench [--rows=N] [--batch=N] [google benchmark flags]
 //
 // --batch is ImportOptions::batch_size (rows per add_leads call and per
-// transaction; default here 1000).
+// transaction; default ImportOptions::batch_size).
 //
 // PostgreSQL runs when DIALER_BENCH_PG_DSN names a server on which the
 // benchmark may create and drop databases (docs/storage.md shows one way).
@@ -51,7 +51,7 @@ namespace {
 using namespace dialer;
 
 std::size_t g_rows = 100'000;
-std::size_t g_batch = 1000;
+std::size_t g_batch = ImportOptions{}.batch_size;
 std::filesystem::path g_csv;
 std::vector<std::string> g_numbers;
 

@@ -62,7 +62,7 @@ const char* const kUsage =
     "  --default-time-zone TZ    for rows neither the data nor the number places\n"
     "  --tz-map FILE             number prefix -> time zone map (prefix|Zone&Zone lines)\n"
     "  --existing update|skip    what to do with leads already in the campaign (update)\n"
-    "  --batch-size N            rows per transaction (1000)\n"
+    "  --batch-size N            rows per transaction (5000)\n"
     "  --threads N               threads normalising numbers (0 = one per core)\n"
     "  --max-field-size BYTES    longest field accepted (65536)\n"
     "  --report FILE             write the full report as JSON\n"

@@ -1010,7 +1010,7 @@ class ImportOptions(_Value):
     number_time_zones: NumberTimeZoneMap | None
     def __init__(self, campaign: int = 0, plan: NumberPlan = ..., columns: ImportColumns = ...,
                  default_time_zone: str = "", existing: ExistingLeads = ...,
-                 batch_size: int = 1000, max_field_size: int = 65536, threads: int = 0,
+                 batch_size: int = 5000, max_field_size: int = 65536, threads: int = 0,
                  max_listed: int = 10000,
                  progress: Callable[[ImportProgress], None] | None = None,
                  now: datetime.datetime | None = None) -> None: ...
