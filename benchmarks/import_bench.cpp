@@ -4,7 +4,7 @@
 // them — into SQLite next to the sqlite3 shell's own `.import` of the same
 // file, and into PostgreSQL next to psql's `\copy` of it (the raw baselines).
 // The *IntoSchema benchmarks load the rows an import wrote with those same
-// tools into the stores' own tables: the ceiling the schema itself sets.
+// tools into the stores' own tables: what the schema costs a bulk load.
 //
 //   dialer_import_bench [--rows=N] [--batch=N] [google benchmark flags]
 //
@@ -311,16 +311,18 @@ void BM_SqliteShellImport(benchmark::State& state) {
 }
 BENCHMARK(BM_SqliteShellImport)->Unit(benchmark::kMillisecond)->UseRealTime()->MeasureProcessCPUTime();
 
-bool run_shell(const std::string& cmd) { return std::system((cmd + " >/dev/null 2>&1").c_str()) == 0; }
+bool run_shell(const std::string& cmd) {
+  return std::system((cmd + " >/dev/null 2>&1").c_str()) == 0;
+}
 
-/// The schema's own ceiling: the rows the store's import writes (leads and
-/// queue, already normalised), loaded by the sqlite3 shell into a fresh
-/// database of the store's schema, indexes, checks and foreign keys on, in
-/// one transaction. No libdialer code is timed: the gap between this and
-/// BM_ImportSqlite is what the library adds; the gap between this and
-/// BM_SqliteShellImport is what the schema costs.
+/// The database's own bulk load into the store's schema: the rows the
+/// store's import writes (leads and queue, already normalised), loaded by the
+/// sqlite3 shell into a fresh database of the store's schema, indexes, checks
+/// and foreign keys on, in one transaction. No libdialer code is timed: the
+/// gap between this and BM_SqliteShellImport is what the schema costs.
 void BM_SqliteShellIntoSchema(benchmark::State& state) {
-  const std::string leads = g_csv.string() + ".leads.ascii", queue = g_csv.string() + ".queue.ascii";
+  const std::string leads = g_csv.string() + ".leads.ascii",
+                    queue = g_csv.string() + ".queue.ascii";
   {  // Untimed: the rows, as an import through the store wrote them.
     SqliteTarget source(false);
     if (source.error.empty()) check(import_leads(*source.store, g_csv, options(2)), state);
@@ -338,8 +340,10 @@ void BM_SqliteShellIntoSchema(benchmark::State& state) {
     const std::string path = target->path.string();
     target->db.reset();
     state.ResumeTiming();
-    if (!run_shell("sqlite3 '" + path + "' 'PRAGMA foreign_keys = ON' 'PRAGMA synchronous = NORMAL'"
-                   " '.mode ascii' '.import " + leads + " leads' '.import " + queue + " queue'")) {
+    if (!run_shell("sqlite3 '" + path +
+                   "' 'PRAGMA foreign_keys = ON' 'PRAGMA synchronous = NORMAL'"
+                   " '.mode ascii' '.import " +
+                   leads + " leads' '.import " + queue + " queue'")) {
       state.SkipWithError("sqlite3 .import into the store's schema failed");
       break;
     }
@@ -348,12 +352,15 @@ void BM_SqliteShellIntoSchema(benchmark::State& state) {
     state.ResumeTiming();
   }
   report_rows(state, g_rows);
-  state.counters["child_cpu_s"] = benchmark::Counter(
-      children_cpu_seconds() - children_before, benchmark::Counter::kAvgIterations);
+  state.counters["child_cpu_s"] = benchmark::Counter(children_cpu_seconds() - children_before,
+                                                     benchmark::Counter::kAvgIterations);
   std::filesystem::remove(leads);
   std::filesystem::remove(queue);
 }
-BENCHMARK(BM_SqliteShellIntoSchema)->Unit(benchmark::kMillisecond)->UseRealTime()->MeasureProcessCPUTime();
+BENCHMARK(BM_SqliteShellIntoSchema)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime()
+    ->MeasureProcessCPUTime();
 #endif
 
 #if DIALER_BENCH_WITH_POSTGRES
@@ -426,17 +433,18 @@ void BM_PsqlCopy(benchmark::State& state) {
 }
 BENCHMARK(BM_PsqlCopy)->Unit(benchmark::kMillisecond)->UseRealTime()->MeasureProcessCPUTime();
 
-/// The schema's own ceiling on PostgreSQL: the rows the store's import
-/// writes (leads and queue), copied back by psql's `\copy` into a fresh
-/// database of the store's schema (indexes, checks, foreign keys), in one
-/// transaction. As BM_SqliteShellIntoSchema: no libdialer code is timed.
+/// The same on PostgreSQL: the rows the store's import writes (leads and
+/// queue), copied back by psql's `\copy` into a fresh database of the store's
+/// schema (indexes, checks, foreign keys), in one transaction. No libdialer
+/// code is timed.
 void BM_PsqlCopyIntoSchema(benchmark::State& state) {
   const std::string leads = g_csv.string() + ".leads.copy", queue = g_csv.string() + ".queue.copy";
   {  // Untimed: the rows, as an import through the store wrote them.
     PostgresTarget source;
     if (source.error.empty()) check(import_leads(*source.store, g_csv, options(2)), state);
-    if (!source.error.empty() || !source.database.psql("-c \"\\copy leads TO '" + leads + "'\" -c \"\\copy queue TO '" +
-                                                       queue + "'\"")) {
+    if (!source.error.empty() ||
+        !source.database.psql("-c \"\\copy leads TO '" + leads + "'\" -c \"\\copy queue TO '" +
+                              queue + "'\"")) {
       state.SkipWithError("could not export the imported rows");
       return;
     }
@@ -446,8 +454,8 @@ void BM_PsqlCopyIntoSchema(benchmark::State& state) {
     auto target = std::make_unique<PostgresTarget>();  // schema and campaign 1
     target->db.reset();
     state.ResumeTiming();
-    if (!target->database.psql("--single-transaction -c \"\\copy leads FROM '" + leads + "'\" -c \"\\copy queue FROM '" +
-                               queue + "'\"")) {
+    if (!target->database.psql("--single-transaction -c \"\\copy leads FROM '" + leads +
+                               "'\" -c \"\\copy queue FROM '" + queue + "'\"")) {
       state.SkipWithError("psql \\copy into the store's schema failed");
       break;
     }
@@ -459,7 +467,10 @@ void BM_PsqlCopyIntoSchema(benchmark::State& state) {
   std::filesystem::remove(leads);
   std::filesystem::remove(queue);
 }
-BENCHMARK(BM_PsqlCopyIntoSchema)->Unit(benchmark::kMillisecond)->UseRealTime()->MeasureProcessCPUTime();
+BENCHMARK(BM_PsqlCopyIntoSchema)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime()
+    ->MeasureProcessCPUTime();
 #endif
 
 /// Takes --rows=N and --batch=N out of argv, leaving Google Benchmark's flags.

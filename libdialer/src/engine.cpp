@@ -692,7 +692,8 @@ struct Engine::Impl {
   Result<void> reload_abandonment() {
     Result<void> result = ok();
     for (auto& [id, campaign] : campaigns) {
-      if (auto loaded = load_abandonment(campaign, 1); !loaded && result) result = std::move(loaded);
+      auto loaded = load_abandonment(campaign, 1);
+      if (!loaded && result) result = std::move(loaded);  // the first error
     }
     return result;
   }
@@ -1521,7 +1522,9 @@ std::size_t Engine::live_call_count() const { return impl_->calls.size(); }
 
 std::uint64_t Engine::ignored_event_count() const { return impl_->ignored_events; }
 
-Result<void> Engine::reload_abandonment() { return impl_->reload_abandonment(); }
+Result<void> Engine::reload_abandonment() {
+  return impl_->reload_abandonment();
+}
 
 std::optional<CampaignStats> Engine::campaign_stats(CampaignId id) const {
   auto it = impl_->campaigns.find(id);

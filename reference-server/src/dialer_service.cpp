@@ -430,7 +430,8 @@ void Service::sync_configuration() {
   // Other nodes' answers and drops: every node paces and reports against the
   // campaign's abandonment, not only its own calls'.
   if (auto r = engine_->reload_abandonment(); !r) {
-    if (!abandonment_reload_failing_) log(LogLevel::warn, "abandonment_reload_failed", {{"error", r.error().message()}});
+    if (!abandonment_reload_failing_)
+      log(LogLevel::warn, "abandonment_reload_failed", {{"error", r.error().message()}});
     abandonment_reload_failing_ = true;
   } else {
     abandonment_reload_failing_ = false;

@@ -545,18 +545,20 @@ TEST_CASE_TEMPLATE_DEFINE("storage conformance", F, store_conformance) {
     // kT0 is Monday 09:00 UTC.
     call(1, kCampaignA, kT0, CallOutcome::completed);
     call(2, kCampaignA, kT0 + 1min, CallOutcome::dropped);
-    call(3, kCampaignA, kT0 + 2min, CallOutcome::machine);     // not a person
-    call(4, kCampaignA, kT0 + 16h, CallOutcome::completed);    // Tuesday 01:00 UTC
-    call(5, kCampaignB, kT0, CallOutcome::dropped);            // another campaign
-    call(6, kCampaignA, WallTime{}, CallOutcome::no_answer);   // never answered
-    call(7, kCampaignA, kT0 - 72h, CallOutcome::dropped);      // Friday
+    call(3, kCampaignA, kT0 + 2min, CallOutcome::machine);    // not a person
+    call(4, kCampaignA, kT0 + 16h, CallOutcome::completed);   // Tuesday 01:00 UTC
+    call(5, kCampaignB, kT0, CallOutcome::dropped);           // another campaign
+    call(6, kCampaignA, WallTime{}, CallOutcome::no_answer);  // never answered
+    call(7, kCampaignA, kT0 - 72h, CallOutcome::dropped);     // Friday
     // Taken by an agent, then the customer hung up before the agent's leg
     // came up: answered, not abandoned (as the engine's meter counts it).
     call(8, kCampaignA, kT0 + 3min, CallOutcome::dropped, AgentId{7});
     f.flush();
-    const std::int64_t monday = std::chrono::floor<std::chrono::days>(kT0.time_since_epoch()).count();
+    const std::int64_t monday =
+        std::chrono::floor<std::chrono::days>(kT0.time_since_epoch()).count();
     using Days = std::vector<AbandonmentDay>;
-    CHECK(log.abandonment_by_day(kCampaignA, kT0 - 1h, 0min).value() == Days{{monday, 3, 1}, {monday + 1, 1, 0}});
+    CHECK(log.abandonment_by_day(kCampaignA, kT0 - 1h, 0min).value() ==
+          Days{{monday, 3, 1}, {monday + 1, 1, 0}});
     // On New York's winter time (5 h west), Tuesday 01:00 UTC is still Monday.
     CHECK(log.abandonment_by_day(kCampaignA, kT0 - 1h, -300min).value() == Days{{monday, 4, 1}});
     CHECK(log.abandonment_by_day(kCampaignA, kT0 - 96h, 0min).value() ==

@@ -60,7 +60,9 @@ TEST_SUITE("sqlite") {
     CHECK(db.execAndGet("PRAGMA journal_mode").getString() == "wal");
   }
 
-  TEST_CASE("a version 1 database is migrated on open: its campaigns and agents read with the new settings' defaults, and version 3's index is built") {
+  TEST_CASE(
+      "a version 1 database is migrated on open: its campaigns and agents read with the new "
+      "settings' defaults, and version 3's index is built") {
     test::TempDir dir;
     const auto file = dir.path() / "dialer.db";
     {
@@ -97,7 +99,8 @@ TEST_SUITE("sqlite") {
     CHECK(db.execAndGet("SELECT MAX(version) FROM schema_version").getInt() ==
           sqlite::SqliteStore::kSchemaVersion);
     // Version 3's index of live answers, which abandonment_by_day reads.
-    CHECK(db.execAndGet("SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = 'call_log_answers'")
+    CHECK(db.execAndGet("SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = "
+                        "'call_log_answers'")
               .getInt() == 1);
   }
 

@@ -403,12 +403,13 @@ TEST_SUITE("engine: predictive") {
     CHECK(store.queue_entry(dropped.lead).value().status == QueueStatus::dropped);
   }
 
-  TEST_CASE_FIXTURE(ModesFixture,
-                    "a restarted engine starts the day's and the 30 days' abandonment from the call log") {
+  TEST_CASE_FIXTURE(
+      ModesFixture,
+      "a restarted engine starts the day's and the 30 days' abandonment from the call log") {
     const WallTime now = clock.wall_now();
     log_answered_call(900, now - 1h, CallOutcome::completed);
     log_answered_call(901, now - 1h, CallOutcome::dropped);
-    log_answered_call(902, now - 50min, CallOutcome::machine);     // no person answered
+    log_answered_call(902, now - 50min, CallOutcome::machine);  // no person answered
     log_answered_call(903, now - 10 * 24h, CallOutcome::dropped);
     log_answered_call(904, now - 40 * 24h, CallOutcome::dropped);  // outside the 30 days
     set_up(predictive, predictive_campaign());
@@ -429,8 +430,9 @@ TEST_SUITE("engine: predictive") {
     CHECK(stats.last_30_days.answered == 4);
   }
 
-  TEST_CASE_FIXTURE(ModesFixture,
-                    "reloading abandonment adds other engines' logged calls and keeps this engine's live ones") {
+  TEST_CASE_FIXTURE(
+      ModesFixture,
+      "reloading abandonment adds other engines' logged calls and keeps this engine's live ones") {
     set_up(predictive, predictive_campaign());
     REQUIRE(store.add_lead({LeadId{40}, kSales, us_number("2125550199"), "America/New_York", {}}));
     REQUIRE(predictive.log_in(kAlice, kSales));
@@ -457,12 +459,14 @@ TEST_SUITE("engine: predictive") {
     REQUIRE(predictive.reload_abandonment());
     CHECK(predictive.campaign_stats(kSales).value().today.answered == 3);
     // Alice's call ends and is logged: still counted once.
-    predictive.on_call_event(ChannelHungUp{placed.channel, q850::normal_clearing, DialStatus::answer});
+    predictive.on_call_event(
+        ChannelHungUp{placed.channel, q850::normal_clearing, DialStatus::answer});
     REQUIRE(predictive.reload_abandonment());
     CHECK(predictive.campaign_stats(kSales).value().today.answered == 3);
 
     // A store that cannot answer leaves the figures as they were.
-    store.fail_nth(testing::StoreOp::abandonment_by_day, 1, Error{Errc::storage_error, "disk I/O error"});
+    store.fail_nth(testing::StoreOp::abandonment_by_day, 1,
+                   Error{Errc::storage_error, "disk I/O error"});
     CHECK_FALSE(predictive.reload_abandonment());
     CHECK(predictive.campaign_stats(kSales).value().today.answered == 3);
     CHECK(predictive.campaign_stats(kSales).value().today.abandoned == 1);

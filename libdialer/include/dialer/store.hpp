@@ -141,7 +141,8 @@ class CallLogStore {
   /// the day and the 30 days, and what engines sharing a store read to count
   /// each other's calls. The default knows nothing (an empty list): an engine
   /// on such a store counts only the calls it saw itself.
-  virtual Result<std::vector<AbandonmentDay>> abandonment_by_day(CampaignId campaign, WallTime since,
+  virtual Result<std::vector<AbandonmentDay>> abandonment_by_day(CampaignId campaign,
+                                                                 WallTime since,
                                                                  std::chrono::minutes day_offset) {
     (void)campaign, (void)since, (void)day_offset;
     return std::vector<AbandonmentDay>{};

@@ -725,20 +725,23 @@ Result<std::uint32_t> PostgresStore::count_calls_to(std::string_view e164, WallT
   });
 }
 
-Result<std::vector<AbandonmentDay>> PostgresStore::abandonment_by_day(CampaignId campaign, WallTime since,
-                                                                      std::chrono::minutes day_offset) {
+Result<std::vector<AbandonmentDay>> PostgresStore::abandonment_by_day(
+    CampaignId campaign, WallTime since, std::chrono::minutes day_offset) {
   impl_->drain();
-  return impl_->run("abandonment_by_day", [&](pqxx::connection& c) -> Result<std::vector<AbandonmentDay>> {
-    pqxx::nontransaction tx{c};
-    std::vector<AbandonmentDay> out;
-    for (const auto& row : tx.exec_params(std::string(internal::kAbandonmentByDaySql),
-                                          std::chrono::duration_cast<std::chrono::nanoseconds>(day_offset).count(),
-                                          to_db(campaign.value), std::max<std::int64_t>(to_ns(since), 1))) {
-      out.push_back({row[0].as<std::int64_t>(), static_cast<std::uint64_t>(row[1].as<std::int64_t>()),
-                     static_cast<std::uint64_t>(row[2].as<std::int64_t>())});
-    }
-    return out;
-  });
+  return impl_->run(
+      "abandonment_by_day", [&](pqxx::connection& c) -> Result<std::vector<AbandonmentDay>> {
+        pqxx::nontransaction tx{c};
+        std::vector<AbandonmentDay> out;
+        for (const auto& row : tx.exec_params(
+                 std::string(internal::kAbandonmentByDaySql),
+                 std::chrono::duration_cast<std::chrono::nanoseconds>(day_offset).count(),
+                 to_db(campaign.value), std::max<std::int64_t>(to_ns(since), 1))) {
+          out.push_back({row[0].as<std::int64_t>(),
+                         static_cast<std::uint64_t>(row[1].as<std::int64_t>()),
+                         static_cast<std::uint64_t>(row[2].as<std::int64_t>())});
+        }
+        return out;
+      });
 }
 
 Result<std::uint64_t> PostgresStore::max_call_id() {

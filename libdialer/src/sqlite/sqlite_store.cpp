@@ -800,8 +800,8 @@ Result<std::uint32_t> SqliteStore::count_calls_to(std::string_view e164, WallTim
   });
 }
 
-Result<std::vector<AbandonmentDay>> SqliteStore::abandonment_by_day(CampaignId campaign, WallTime since,
-                                                                    std::chrono::minutes day_offset) {
+Result<std::vector<AbandonmentDay>> SqliteStore::abandonment_by_day(
+    CampaignId campaign, WallTime since, std::chrono::minutes day_offset) {
   impl_->drain();
   return guarded("abandonment_by_day", [&]() -> Result<std::vector<AbandonmentDay>> {
     std::lock_guard lock(impl_->mutex);
@@ -811,7 +811,8 @@ Result<std::vector<AbandonmentDay>> SqliteStore::abandonment_by_day(CampaignId c
     s->bind(3, std::max<std::int64_t>(to_ns(since), 1));
     std::vector<AbandonmentDay> out;
     while (s->executeStep()) {
-      out.push_back({s->getColumn(0).getInt64(), static_cast<std::uint64_t>(s->getColumn(1).getInt64()),
+      out.push_back({s->getColumn(0).getInt64(),
+                     static_cast<std::uint64_t>(s->getColumn(1).getInt64()),
                      static_cast<std::uint64_t>(s->getColumn(2).getInt64())});
     }
     return out;

@@ -322,8 +322,8 @@ Result<std::vector<ClaimedLead>> MemoryStore::claim_leads(const ClaimRequest& r)
   auto zone_allowed = [&](const std::string& zone) {
     if (last_zone != zone) {
       last_zone = zone;
-      last_zone_allowed = std::find(r.time_zones->begin(), r.time_zones->end(), zone) !=
-                          r.time_zones->end();
+      last_zone_allowed =
+          std::find(r.time_zones->begin(), r.time_zones->end(), zone) != r.time_zones->end();
     }
     return last_zone_allowed;
   };
@@ -514,15 +514,19 @@ Result<std::uint32_t> MemoryStore::count_calls_to(std::string_view e164, WallTim
   return n;
 }
 
-Result<std::vector<AbandonmentDay>> MemoryStore::abandonment_by_day(CampaignId campaign, WallTime since,
-                                                                    std::chrono::minutes day_offset) {
+Result<std::vector<AbandonmentDay>> MemoryStore::abandonment_by_day(
+    CampaignId campaign, WallTime since, std::chrono::minutes day_offset) {
   std::lock_guard lock(mutex_);
-  if (auto failed = maybe_fail(StoreOp::abandonment_by_day); !failed) return std::move(failed).error();
+  if (auto failed = maybe_fail(StoreOp::abandonment_by_day); !failed)
+    return std::move(failed).error();
   std::map<std::int64_t, AbandonmentDay> days;
   const WallTime earliest = std::max(since, WallTime{} + std::chrono::nanoseconds{1});
   for (const auto& [id, r] : calls_) {
-    if (r.campaign != campaign || r.answered_at < earliest || r.outcome == CallOutcome::machine) continue;
-    const std::int64_t day = std::chrono::floor<std::chrono::days>((r.answered_at + day_offset).time_since_epoch()).count();
+    if (r.campaign != campaign || r.answered_at < earliest || r.outcome == CallOutcome::machine)
+      continue;
+    const std::int64_t day =
+        std::chrono::floor<std::chrono::days>((r.answered_at + day_offset).time_since_epoch())
+            .count();
     AbandonmentDay& d = days[day];
     d.day = day;
     ++d.answered;
