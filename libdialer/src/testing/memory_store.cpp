@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <iterator>
 #include <tuple>
+#include <utility>
 
 #include "../internal/enum_names.hpp"
 #include "dialer/phone_number.hpp"
@@ -90,9 +91,7 @@ void add_key(Index& index, const Key& key) {
 }  // namespace
 
 MemoryStore::Row* MemoryStore::Rows::find(LeadId id) {
-  if (id.value >= 1 && id.value <= dense_.size()) return &dense_[id.value - 1];
-  auto it = other_.find(id);
-  return it == other_.end() ? nullptr : &it->second;
+  return const_cast<Row*>(std::as_const(*this).find(id));
 }
 
 const MemoryStore::Row* MemoryStore::Rows::find(LeadId id) const {
@@ -237,23 +236,18 @@ Result<std::vector<LeadId>> MemoryStore::add_leads(std::span<const Lead> leads, 
     // The lead is copied once, into its row (a simulated day adds 325,000).
     auto [found, added] = rows_.try_emplace(id);
     Row& row = *found;
-    if (added) {
-      row.lead = given;
-      row.lead.id = id;
-      row.entry.campaign = given.campaign;
+    if (added) {  // a new queue row, ready now
       row.entry.lead = id;
       row.entry.ready_at = now;
-      index(row.lead);
-      index_queue(row);
-    } else {
+    } else {  // replaced: the queue row keeps its status, attempts and times
       unindex(row.lead);
       unindex_queue(row);
-      row.lead = given;
-      row.lead.id = id;
-      index(row.lead);
-      row.entry.campaign = given.campaign;
-      index_queue(row);
     }
+    row.lead = given;
+    row.lead.id = id;
+    row.entry.campaign = given.campaign;
+    index(row.lead);
+    index_queue(row);
     ids.push_back(id);
   }
   return ids;
