@@ -1,12 +1,16 @@
-// Properties of the pacing policies, through make_pacer() only.
+// Properties of the pacing policies, through make_pacer(); the predictive
+// pacer's foresight (a simulation-only option) through its private header.
 #include <doctest/doctest.h>
 
 #include <algorithm>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "dialer/pacer.hpp"
+#include "pacer/predictive.hpp"
 
 using namespace dialer;
 
@@ -335,4 +339,47 @@ TEST_CASE("predictive counts a break as an agent not coming back") {
   CHECK(p->decide(s) == 0);
   s.wrapup_s.assign(3, 1.0);  // only agents in wrap-up: calls may be placed ahead of them
   CHECK(p->decide(s) <= 3);
+}
+
+namespace {
+
+/// A taught predictive pacer; told `foresight` at every decision, if given.
+std::unique_ptr<Pacer> taught_predictive(std::optional<pacing::Foresight> foresight = {}) {
+  pacing::PredictiveOptions options;
+  if (foresight) options.foresight = [f = *foresight] { return f; };
+  auto p = pacing::make_predictive(options);
+  teach(*p, 0, 400, 0.2);
+  return p;
+}
+
+}  // namespace
+
+TEST_CASE("predictive told that busy agents are about to be free places calls ahead of them") {
+  // Talks always last 120 s in teach(), so agents 10 s into one are not
+  // expected back soon: without foresight nothing is placed for them.
+  pacing::Foresight told;
+  told.agents_free_in_s = std::vector<double>(6, 1.0);
+  PacerSnapshot s = team(0, 6);
+  s.talking_s.assign(6, 10.0);
+  s.now_s = 100;
+  const std::size_t n_blind = taught_predictive()->decide(s);
+  const std::size_t n_informed = taught_predictive(told)->decide(s);
+  MESSAGE("forecast: ", n_blind, " calls, told: ", n_informed);
+  CHECK(n_blind == 0);
+  CHECK(n_informed >= 6);
+}
+
+TEST_CASE("predictive told that every ringing call will be answered places nothing more") {
+  // Four idle agents and four calls ringing: at a 20% answer rate the
+  // forecast expects fewer than one answer and places more calls; told that
+  // all four will be answered in 7 s, it places none (progressive is met).
+  pacing::Foresight told;
+  told.live_answers_in_s = std::vector<double>(4, 7.0);
+  PacerSnapshot s = team(4, 0, 4);
+  s.now_s = 100;
+  const std::size_t n_blind = taught_predictive()->decide(s);
+  const std::size_t n_informed = taught_predictive(told)->decide(s);
+  MESSAGE("forecast: ", n_blind, " calls, told: ", n_informed);
+  CHECK(n_blind > 0);
+  CHECK(n_informed == 0);
 }

@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <string>
 #include <utility>
 #include <vector>
@@ -108,6 +109,23 @@ TEST_SUITE("sim.simulation") {
     CHECK(oracle.idle_per_call_s < progressive.idle_per_call_s);
   }
 
+  TEST_CASE("the informed references run, and knowing the calls' outcomes keeps agents busier") {
+    for (const char* policy :
+         {"predictive+agents", "predictive+calls", "predictive+agents+calls"}) {
+      CAPTURE(policy);
+      const auto policies = simulation_policies();
+      CHECK(std::find(policies.begin(), policies.end(), policy) != policies.end());
+      CHECK(run_simulation(small_team(), policy, 4).has_value());
+    }
+    Scenario s = small_team();
+    s.hours = 4;
+    const auto blind = run_simulation(s, "predictive", 4).value();
+    const auto told = run_simulation(s, "predictive+agents+calls", 4).value();
+    check_healthy(told);
+    MESSAGE("predictive ", blind.occupancy, ", told agents and calls ", told.occupancy);
+    CHECK(told.occupancy > blind.occupancy + 0.02);
+  }
+
   TEST_CASE("no call is placed while no agent is logged in") {
     auto sim = Simulation::create(short_day(), "ratio:3", 1).value();
     REQUIRE(sim->run_until(600));
@@ -172,7 +190,10 @@ TEST_SUITE("sim.simulation") {
     Scenario bad = short_day();
     bad.agents = 0;
     CHECK(run_simulation(bad, "progressive", 1).error().code == Errc::invalid_argument);
-    CHECK(simulation_policies().back() == "oracle");
+    CHECK(run_simulation(short_day(), "predictive+hunches", 1).error().code ==
+          Errc::invalid_argument);
+    const auto policies = simulation_policies();
+    CHECK(std::count(policies.begin(), policies.end(), "oracle") == 1);
   }
 }
 

@@ -75,7 +75,9 @@ void bind_sim(py::module_& s) {
       "validate_scenario", [](const sim::Scenario& sc) { unwrap(sim::validate_scenario(sc)); },
       py::arg("scenario"), "InvalidArgument naming the first field out of range.");
   s.def("policies", &sim::simulation_policies,
-        "The policies run() accepts (and \"ratio:R\" for any R >= 1).");
+        "The policies run() accepts (and \"ratio:R\" for any R >= 1): make_pacer's, "
+        "\"oracle\", and the informed references \"predictive+agents\", \"predictive+calls\" "
+        "and \"predictive+agents+calls\".");
 
   py::class_<SimulationMetrics>(s, "Metrics",
                                 "One simulated day's metrics (shared/scenarios/README.md); rates are "

@@ -93,3 +93,11 @@ def test_capacity_planning_sweeps_agents_on_threads():
 def test_run_seeds_wants_at_least_one_seed():
     with pytest.raises(ValueError):
         sim.run_seeds(sim.load_scenario(SHORT), "progressive", seeds=0)
+
+
+def test_the_informed_references_are_listed_and_run():
+    listed = sim.policies()
+    assert {"oracle", "predictive+agents", "predictive+calls", "predictive+agents+calls"} <= set(listed)
+    m = sim.run(sim.load_scenario(SHORT), "predictive+agents+calls", 1)
+    assert m.policy == "predictive+agents+calls"
+    assert m.connected > 0

@@ -243,8 +243,9 @@ class PredictivePacer final : public Pacer {
     double predicted_drops = 0;
     if (max_n > 0) {
       accumulate(s, p);
-      n = working <= opts_.exact_max_agents ? search_exact(s, p, theta, max_n, predicted_drops)
-                                            : search_normal(p, theta, max_n, predicted_drops);
+      const bool exact = working <= opts_.exact_max_agents && !opts_.foresight;
+      n = exact ? search_exact(s, p, theta, max_n, predicted_drops)
+                : search_normal(p, theta, max_n, predicted_drops);
     }
     if (n < progressive) n = progressive;
 
@@ -491,11 +492,30 @@ class PredictivePacer final : public Pacer {
         var_x_[j] += count * row[j] * (1 - row[j]);
       }
     }
+    if (opts_.foresight) use_foresight(opts_.foresight(), s.max_wait_s);
     for (std::size_t j = 0; j < k_; ++j) {
       const double fut = opts_.future_allowance * future_rate * p * fut_g_[j];
       fut_[j] = fut;
       mu_x_[j] += fut;
       var_x_[j] += fut;  // Poisson
+    }
+  }
+
+  // Known counts replace the forecast ones: certain, so without variance.
+  void use_foresight(const Foresight& f, double max_wait_s) {
+    const auto count_by = [](const std::vector<double>& times, double t) {
+      return static_cast<double>(
+          std::count_if(times.begin(), times.end(), [t](double x) { return x <= t; }));
+    };
+    for (std::size_t j = 0; j < k_; ++j) {
+      if (f.agents_free_in_s) {
+        mu_a_[j] = count_by(*f.agents_free_in_s, horizon_t_[j] + max_wait_s);
+        var_a_[j] = 0;
+      }
+      if (f.live_answers_in_s) {
+        mu_x_[j] = count_by(*f.live_answers_in_s, horizon_t_[j]);
+        var_x_[j] = 0;
+      }
     }
   }
 

@@ -3,11 +3,27 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <memory>
+#include <optional>
+#include <vector>
 
 #include "dialer/pacer.hpp"
 
 namespace dialer::pacing {
+
+/// What a simulation can tell the pacer that no dialer knows, in seconds from
+/// the decision, so that what the knowledge is worth can be measured
+/// (dialer-sim's "predictive+agents", "predictive+calls" references). A list
+/// given replaces the pacer's forecast of that count; nullopt keeps it.
+struct Foresight {
+  /// When each logged-in agent will next be free: 0 for idle ones; agents
+  /// on a break count from the end of the break.
+  std::optional<std::vector<double>> agents_free_in_s;
+  /// When each live answer of the calls already placed comes: 0 for
+  /// customers waiting now. Calls that will not be answered live are left out.
+  std::optional<std::vector<double>> live_answers_in_s;
+};
 
 struct PredictiveOptions {
   /// Abandonment the feedback loop aims at, as a share of the snapshot's
@@ -54,6 +70,10 @@ struct PredictiveOptions {
   std::size_t exact_max_agents = 0;
   /// How often the learned tables are rebuilt.
   double table_refresh_s = 60;
+
+  /// Simulation only: asked at every decision (see Foresight). Unset in a
+  /// dialer. Decisions with foresight use the normal approximation.
+  std::function<Foresight()> foresight;
 };
 
 std::unique_ptr<Pacer> make_predictive(const PredictiveOptions& options);

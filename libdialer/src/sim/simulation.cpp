@@ -1,6 +1,7 @@
 #include "dialer/sim/simulation.hpp"
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <chrono>
 #include <cmath>
@@ -18,6 +19,7 @@
 #include "dialer/sim/simulated_pbx.hpp"
 #include "dialer/testing/manual_clock.hpp"
 #include "dialer/testing/memory_store.hpp"
+#include "pacer/predictive.hpp"
 
 namespace dialer::sim {
 namespace {
@@ -80,11 +82,42 @@ double worst_hour(const std::vector<double>& answers, std::vector<double> droppe
   return worst;
 }
 
+// The predictive pacer told part of what the oracle knows: "predictive+agents"
+// (when every agent will be free), "predictive+calls" (which calls already
+// placed will be answered live, and when) or both. Not dialers: references
+// that measure what each kind of knowledge is worth.
+constexpr std::array<std::string_view, 3> kInformedPolicies{"predictive+agents", "predictive+calls",
+                                                            "predictive+agents+calls"};
+
+bool is_informed(std::string_view policy) {
+  return std::find(kInformedPolicies.begin(), kInformedPolicies.end(), policy) !=
+         kInformedPolicies.end();
+}
+
+std::unique_ptr<Pacer> make_informed(std::string_view policy, const SimulatedPbx& pbx,
+                                     const SimulatedAgents& agents) {
+  const bool knows_agents = policy.find("+agents") != std::string_view::npos;
+  const bool knows_calls = policy.find("+calls") != std::string_view::npos;
+  pacing::PredictiveOptions options;
+  options.foresight = [&pbx, &agents, knows_agents, knows_calls] {
+    const auto from_now = [now = pbx.now_s()](std::vector<double> times) {
+      for (double& t : times) t = std::max(0.0, t - now);
+      return times;
+    };
+    pacing::Foresight f;
+    if (knows_agents) f.agents_free_in_s = from_now(agents.release_times());
+    if (knows_calls) f.live_answers_in_s = from_now(pbx.pending_live_answers());
+    return f;
+  };
+  return pacing::make_predictive(options);
+}
+
 }  // namespace
 
 std::vector<std::string> simulation_policies() {
   std::vector<std::string> policies = pacer_policies();
   policies.emplace_back("oracle");
+  policies.insert(policies.end(), kInformedPolicies.begin(), kInformedPolicies.end());
   return policies;
 }
 
@@ -112,6 +145,7 @@ struct Simulation::Impl {
     e.node = "sim";
     e.pacing_interval = self.options.pacing_interval;
     e.pacer_factory = [&self](const Campaign&) -> Result<std::unique_ptr<Pacer>> {
+      if (is_informed(self.policy)) return make_informed(self.policy, self.pbx, self.agents);
       if (self.policy == "oracle") {
         return std::unique_ptr<Pacer>(std::make_unique<OraclePacer>(
             self.pbx, self.agents, static_cast<double>(self.ring_timeout.count())));
@@ -268,7 +302,7 @@ Result<std::unique_ptr<Simulation>> Simulation::create(const Scenario& scenario,
                                                        std::string_view policy, std::uint64_t seed,
                                                        const SimulationOptions& options) {
   if (auto valid = validate_scenario(scenario); !valid) return std::move(valid).error();
-  if (policy != "oracle") {
+  if (policy != "oracle" && !is_informed(policy)) {
     if (auto pacer = make_pacer(policy); !pacer) return std::move(pacer).error();
   }
   if (options.hopper_size < 1 || options.hopper_size > 100000 || options.lead_chunk < 1 ||

@@ -151,7 +151,12 @@ class Simulation {
   std::unique_ptr<Impl> impl_;
 };
 
-/// The policies run_simulation accepts: make_pacer's, and "oracle".
+/// The policies run_simulation accepts: make_pacer's; "oracle"; and the
+/// informed references "predictive+agents", "predictive+calls" and
+/// "predictive+agents+calls": the predictive pacer told, from the simulation,
+/// when every agent will be free and/or which calls already placed will be
+/// answered live and when (what no dialer knows), to measure what each kind
+/// of knowledge is worth.
 std::vector<std::string> simulation_policies();
 
 /// Runs one day. Errors: Errc::invalid_argument (an invalid scenario, an
