@@ -1,6 +1,8 @@
-# Runs PROGRAM --scenario SCENARIO and passes only if it exits with status 2
-# (bad input); prints its error output for the test's regular expression.
-execute_process(COMMAND ${PROGRAM} --scenario ${SCENARIO} --policy progressive
+# Runs PROGRAM --scenario SCENARIO --policy progressive [ARGS] and passes only
+# if it exits with status 2 (bad input); prints its error output for the
+# test's regular expression. ARGS: more arguments, separated by spaces.
+separate_arguments(more UNIX_COMMAND "${ARGS}")
+execute_process(COMMAND ${PROGRAM} --scenario ${SCENARIO} --policy progressive ${more}
   RESULT_VARIABLE status ERROR_VARIABLE err OUTPUT_VARIABLE out)
 message("${err}")
 if(NOT status EQUAL 2)

@@ -1,6 +1,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <chrono>
 #include <string>
 #include <utility>
 #include <vector>
@@ -124,6 +125,30 @@ TEST_SUITE("sim.simulation") {
     check_healthy(told);
     MESSAGE("predictive ", blind.occupancy, ", told agents and calls ", told.occupancy);
     CHECK(told.occupancy > blind.occupancy + 0.02);
+  }
+
+  TEST_CASE("a shorter ring timeout than the scenario's ends calls sooner, losing late answers") {
+    // short.json rings up to 25 s, live answers after 8 s on average: at 5 s
+    // most live answers have not come yet, and those calls end unanswered.
+    SimulationOptions options;
+    options.ring_timeout = std::chrono::seconds{5};
+    const auto scenario_s = run_simulation(short_day(), "progressive", 3).value();
+    const auto five_s = run_simulation(short_day(), "progressive", 3, options).value();
+    check_healthy(five_s);
+    const auto live_share = [](const SimulationMetrics& m) {
+      return static_cast<double>(m.live_answered) / static_cast<double>(m.placed);
+    };
+    MESSAGE("live share: ", live_share(scenario_s), " at the scenario's 25 s, ", live_share(five_s),
+            " at 5 s");
+    CHECK(live_share(scenario_s) > 0.18);
+    CHECK(live_share(five_s) < 0.1);
+    CHECK(five_s.placed > scenario_s.placed);  // calls end sooner, so more are placed
+
+    for (long bad : {0L, 301L}) {
+      options.ring_timeout = std::chrono::seconds{bad};
+      CHECK(run_simulation(short_day(), "progressive", 3, options).error().code ==
+            Errc::invalid_argument);
+    }
   }
 
   TEST_CASE("no call is placed while no agent is logged in") {

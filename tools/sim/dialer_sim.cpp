@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -31,17 +32,21 @@ struct Args {
   std::string policy = "predictive";
   std::uint64_t seeds = 1;
   std::uint64_t first_seed = 1;
+  dialer::sim::SimulationOptions options;
   bool json = false;
 };
 
 void usage(std::ostream& out) {
-  out << "usage: dialer-sim --scenario FILE [--policy NAME] [--seeds N] [--first-seed S] [--json]\n"
+  out << "usage: dialer-sim --scenario FILE [--policy NAME] [--seeds N] [--first-seed S]\n"
+         "                  [--ring-timeout S] [--json]\n"
          "  --scenario FILE   a scenario in the shared/scenarios format\n"
          "  --policy NAME     pacing policy (default predictive):";
   for (const auto& p : dialer::sim::simulation_policies()) out << ' ' << p;
   out << "\n"
          "  --seeds N         seeds to run, 1..1000 (default 1)\n"
          "  --first-seed S    the first seed (default 1); runs S, S+1, ...\n"
+         "  --ring-timeout S  the campaign's ring timeout, 1..300 s (default: the\n"
+         "                    scenario's no_answer_timeout_s)\n"
          "  --json            JSON: {\"runs\": [one object per seed], \"median\": {...}}\n";
 }
 
@@ -186,6 +191,13 @@ int main(int argc, char** argv) {
       if (v == nullptr || !parse_count(v, args.first_seed)) {
         return bad_usage("--first-seed needs a non-negative integer");
       }
+    } else if (a == "--ring-timeout") {
+      const char* v = value(a);
+      std::uint64_t seconds = 0;
+      if (v == nullptr || !parse_count(v, seconds) || seconds < 1 || seconds > 300) {
+        return bad_usage("--ring-timeout needs whole seconds in 1..300");
+      }
+      args.options.ring_timeout = std::chrono::seconds{seconds};
     } else {
       return bad_usage("unknown argument \"" + std::string(a) + "\"");
     }
@@ -204,7 +216,7 @@ int main(int argc, char** argv) {
 
   std::vector<SimulationMetrics> runs;
   for (std::uint64_t s = 0; s < args.seeds; ++s) {
-    auto m = dialer::sim::run_simulation(*scenario, args.policy, args.first_seed + s);
+    auto m = dialer::sim::run_simulation(*scenario, args.policy, args.first_seed + s, args.options);
     if (!m) {
       const bool bad_input = m.error().code == dialer::Errc::invalid_argument;
       std::cerr << "dialer-sim: " << m.error().message() << "\n";
@@ -228,6 +240,7 @@ int main(int argc, char** argv) {
     doc["policy"] = args.policy;
     doc["agents"] = scenario->agents;
     doc["hours"] = scenario->hours;
+    if (args.options.ring_timeout) doc["ring_timeout_s"] = args.options.ring_timeout->count();
     json::array out;
     for (const auto& r : runs) out.push_back(to_json(r));
     doc["runs"] = std::move(out);
@@ -237,9 +250,14 @@ int main(int argc, char** argv) {
     write(std::cout, doc);
     std::cout << "\n";
   } else {
-    std::printf("scenario %s (%zu agents, %.1f h), policy %s, %zu seed(s) from %llu\n",
+    std::printf("scenario %s (%zu agents, %.1f h), policy %s, %zu seed(s) from %llu",
                 scenario->name.c_str(), scenario->agents, scenario->hours, args.policy.c_str(),
                 runs.size(), static_cast<unsigned long long>(args.first_seed));
+    if (args.options.ring_timeout) {
+      std::printf(", ring timeout %lld s",
+                  static_cast<long long>(args.options.ring_timeout->count()));
+    }
+    std::printf("\n");
     print_table(runs, medians);
   }
   return 0;

@@ -1,6 +1,9 @@
 // sim/*.hpp, into the submodule dialer.sim: scenarios and simulated days
 // through the real engine, for capacity planning and pacing experiments.
 #include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <optional>
 
 #include "bindings.hpp"
 #include "dialer/sim/scenario.hpp"
@@ -108,29 +111,40 @@ void bind_sim(py::module_& s) {
                ")";
       });
 
+  // The campaign's ring timeout, when the caller gives one (SimulationOptions).
+  const auto options_for = [](std::optional<std::int64_t> ring_timeout_s) {
+    sim::SimulationOptions options;
+    if (ring_timeout_s) options.ring_timeout = std::chrono::seconds{*ring_timeout_s};
+    return options;
+  };
   s.def(
       "run",
-      [](const sim::Scenario& scenario, const std::string& policy, std::uint64_t seed) {
+      [options_for](const sim::Scenario& scenario, const std::string& policy, std::uint64_t seed,
+                    std::optional<std::int64_t> ring_timeout_s) {
         Result<SimulationMetrics> m = Error{Errc::invalid_argument, "not run"};
         {
           py::gil_scoped_release release;
-          m = sim::run_simulation(scenario, policy, seed);
+          m = sim::run_simulation(scenario, policy, seed, options_for(ring_timeout_s));
         }
         return unwrap(std::move(m));
       },
       py::arg("scenario"), py::arg("policy") = "predictive", py::arg("seed") = 1,
-      "One simulated day through the real engine; deterministic per seed. InvalidArgument for a bad "
-      "scenario or an unknown policy. Releases the GIL: run days on several threads at once.");
+      py::arg("ring_timeout_s") = py::none(),
+      "One simulated day through the real engine; deterministic per seed. ring_timeout_s: the "
+      "campaign's ring timeout (1..300; default the scenario's no_answer_timeout_s). "
+      "InvalidArgument for a bad scenario, an unknown policy or a ring timeout out of range. "
+      "Releases the GIL: run days on several threads at once.");
   s.def(
       "run_seeds",
-      [](const sim::Scenario& scenario, const std::string& policy, std::uint64_t seeds,
-         std::uint64_t first_seed) {
+      [options_for](const sim::Scenario& scenario, const std::string& policy, std::uint64_t seeds,
+                    std::uint64_t first_seed, std::optional<std::int64_t> ring_timeout_s) {
         if (seeds == 0) throw py::value_error("seeds must be at least 1");
+        const sim::SimulationOptions options = options_for(ring_timeout_s);
         std::vector<SimulationMetrics> runs;
         {
           py::gil_scoped_release release;
           for (std::uint64_t k = 0; k < seeds; ++k) {
-            auto m = sim::run_simulation(scenario, policy, first_seed + k);
+            auto m = sim::run_simulation(scenario, policy, first_seed + k, options);
             if (!m) {
               py::gil_scoped_acquire acquire;
               unwrap(std::move(m));
@@ -152,11 +166,13 @@ void bind_sim(py::module_& s) {
         doc["policy"] = policy;
         doc["agents"] = scenario.agents;
         doc["hours"] = scenario.hours;
+        if (ring_timeout_s) doc["ring_timeout_s"] = *ring_timeout_s;
         doc["runs"] = out;
         doc["median"] = median;
         return doc;
       },
-      py::arg("scenario"), py::arg("policy") = "predictive", py::arg("seeds") = 5, py::arg("first_seed") = 1,
+      py::arg("scenario"), py::arg("policy") = "predictive", py::arg("seeds") = 5,
+      py::arg("first_seed") = 1, py::arg("ring_timeout_s") = py::none(),
       "Days with seeds first_seed, first_seed + 1, ...: the document dialer-sim --json prints "
       "({\"runs\": [...], \"median\": {...}, ...}).");
 }

@@ -101,3 +101,14 @@ def test_the_informed_references_are_listed_and_run():
     m = sim.run(sim.load_scenario(SHORT), "predictive+agents+calls", 1)
     assert m.policy == "predictive+agents+calls"
     assert m.connected > 0
+
+
+def test_a_shorter_ring_timeout_loses_the_later_live_answers():
+    s = sim.load_scenario(SHORT)
+    full, short = sim.run(s, "progressive", 3), sim.run(s, "progressive", 3, ring_timeout_s=5)
+    assert short.live_answered / short.placed < 0.1 < full.live_answered / full.placed
+    doc = sim.run_seeds(s, "progressive", seeds=1, first_seed=3, ring_timeout_s=5)
+    assert doc["ring_timeout_s"] == 5
+    assert doc["runs"][0]["placed"] == short.placed
+    with pytest.raises(dialer.InvalidArgument, match="ring_timeout"):
+        sim.run(s, "progressive", 3, ring_timeout_s=0)

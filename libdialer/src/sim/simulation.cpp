@@ -131,7 +131,8 @@ struct Simulation::Impl {
         clock(WallTime{kDayStart}),
         pbx(s, clock, PbxOptions{seed_value, 0.5, o.safe_harbour_s}),
         agents(pbx, clock, AgentsOptions{seed_value, "SALE", "coffee"}),
-        ring_timeout(std::clamp<long>(std::lround(std::ceil(s.no_answer_timeout_s)), 1L, 300L)),
+        ring_timeout(o.ring_timeout.value_or(std::chrono::seconds{
+            std::clamp<long>(std::lround(std::ceil(s.no_answer_timeout_s)), 1L, 300L)})),
         engine(EnginePorts{clock, pbx, store, store, sink}, engine_options(*this)),
         start(clock.steady_now()) {
     store.keep_history(o.keep_call_log);
@@ -306,10 +307,12 @@ Result<std::unique_ptr<Simulation>> Simulation::create(const Scenario& scenario,
     if (auto pacer = make_pacer(policy); !pacer) return std::move(pacer).error();
   }
   if (options.hopper_size < 1 || options.hopper_size > 100000 || options.lead_chunk < 1 ||
-      options.safe_harbour_s < 0 || options.pacing_interval.count() <= 0) {
+      options.safe_harbour_s < 0 || options.pacing_interval.count() <= 0 ||
+      (options.ring_timeout &&
+       (options.ring_timeout->count() < 1 || options.ring_timeout->count() > 300))) {
     return Error{Errc::invalid_argument,
-                 "simulation options: hopper_size 1..100000, lead_chunk > 0, safe_harbour_s >= 0 "
-                 "and pacing_interval > 0"};
+                 "simulation options: hopper_size 1..100000, lead_chunk > 0, safe_harbour_s >= 0, "
+                 "pacing_interval > 0 and ring_timeout 1..300 s"};
   }
   auto impl = std::make_unique<Impl>(scenario, policy, seed, options);
   if (auto configured = impl->configure(); !configured) return std::move(configured).error();

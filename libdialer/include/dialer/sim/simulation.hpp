@@ -21,12 +21,12 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
-
-#include <memory>
 
 #include "dialer/error.hpp"
 #include "dialer/sim/scenario.hpp"
@@ -56,6 +56,12 @@ struct SimulationOptions {
   /// Keep every queue change and call-log row in the store (tests); off, the
   /// store keeps only the queue itself, which is faster for long runs.
   bool keep_call_log = false;
+  /// The campaign's ring timeout (1..300 s): how long the dialer lets an
+  /// unanswered call ring. Default: the scenario's no_answer_timeout_s,
+  /// rounded up. Shorter, the live answers that would come later are lost
+  /// (those calls end as no answer); longer changes nothing, since the
+  /// scenario's calls have ended by then.
+  std::optional<std::chrono::seconds> ring_timeout;
 };
 
 /// The outcome of one simulated day. Rates are fractions (0.031 = 3.1%).
