@@ -111,10 +111,10 @@ TEST_SUITE("sim.simulation") {
   }
 
   TEST_CASE("the informed references run, and knowing the calls' outcomes keeps agents busier") {
+    const auto policies = simulation_policies();
     for (const char* policy :
          {"predictive+agents", "predictive+calls", "predictive+agents+calls"}) {
       CAPTURE(policy);
-      const auto policies = simulation_policies();
       CHECK(std::find(policies.begin(), policies.end(), policy) != policies.end());
       CHECK(run_simulation(small_team(), policy, 4).has_value());
     }
