@@ -4,14 +4,17 @@
 
 namespace dialer {
 
-std::int64_t AbandonmentMeter::day_of(WallTime t) const {
-  const auto shifted = t + day_offset_;
-  return std::chrono::floor<std::chrono::days>(shifted.time_since_epoch()).count();
+std::int64_t AbandonmentMeter::day_of(WallTime t, std::chrono::minutes day_offset) {
+  return std::chrono::floor<std::chrono::days>((t + day_offset).time_since_epoch()).count();
+}
+
+AbandonmentMeter::Bucket& AbandonmentMeter::bucket_for(std::int64_t day) {
+  return buckets_[static_cast<std::size_t>(((day % kDays) + kDays) % kDays)];
 }
 
 void AbandonmentMeter::record(WallTime at, bool abandoned) {
   const std::int64_t day = day_of(at);
-  Bucket& b = buckets_[static_cast<std::size_t>(((day % kDays) + kDays) % kDays)];
+  Bucket& b = bucket_for(day);
   // A bucket last used a month (or more) ago starts again.
   if (b.day != day) b = Bucket{day, {}};
   ++b.counts.answered;
@@ -19,7 +22,7 @@ void AbandonmentMeter::record(WallTime at, bool abandoned) {
 }
 
 void AbandonmentMeter::set_day(std::int64_t day, Counts counts) {
-  Bucket& b = buckets_[static_cast<std::size_t>(((day % kDays) + kDays) % kDays)];
+  Bucket& b = bucket_for(day);
   if (b.day > day) return;
   b = Bucket{day, counts};
 }

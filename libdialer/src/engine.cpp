@@ -1162,9 +1162,7 @@ struct Engine::Impl {
   }
 
   static std::int64_t day_number(const CampaignRuntime& campaign, WallTime t) {
-    return std::chrono::floor<std::chrono::days>(t.time_since_epoch() +
-                                                 campaign.config.pacing.day_offset)
-        .count();
+    return AbandonmentMeter::day_of(t, campaign.config.pacing.day_offset);
   }
 
   // Places up to `wanted` calls from the hopper. Leads the gate refuses are

@@ -44,7 +44,8 @@ class AbandonmentMeter {
   Counts last_days(WallTime now, int days) const;
 
   /// The meter's day of an instant: days since the epoch of t + day_offset.
-  std::int64_t day_of(WallTime t) const;
+  std::int64_t day_of(WallTime t) const { return day_of(t, day_offset_); }
+  static std::int64_t day_of(WallTime t, std::chrono::minutes day_offset);
   /// Replaces one day's counts (a day older than the meter keeps is ignored
   /// once a newer one shares its bucket): for counts read back from a store.
   void set_day(std::int64_t day, Counts counts);
@@ -54,6 +55,8 @@ class AbandonmentMeter {
     std::int64_t day = -1;
     Counts counts;
   };
+  Bucket& bucket_for(std::int64_t day);
+
   std::chrono::minutes day_offset_;
   std::array<Bucket, kDays> buckets_{};
 };

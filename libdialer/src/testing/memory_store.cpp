@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "../internal/enum_names.hpp"
+#include "dialer/abandonment.hpp"
 #include "dialer/phone_number.hpp"
 
 namespace dialer::testing {
@@ -518,9 +519,7 @@ Result<std::vector<AbandonmentDay>> MemoryStore::abandonment_by_day(
   for (const auto& [id, r] : calls_) {
     if (r.campaign != campaign || r.answered_at < earliest || r.outcome == CallOutcome::machine)
       continue;
-    const std::int64_t day =
-        std::chrono::floor<std::chrono::days>((r.answered_at + day_offset).time_since_epoch())
-            .count();
+    const std::int64_t day = AbandonmentMeter::day_of(r.answered_at, day_offset);
     AbandonmentDay& d = days[day];
     d.day = day;
     ++d.answered;
