@@ -1,5 +1,6 @@
 // Properties of the pacing policies, through make_pacer(); the predictive
-// pacer's foresight (a simulation-only option) through its private header.
+// pacer's foresight (a simulation-only option) and its answer-rate estimator
+// through their private headers.
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -11,6 +12,7 @@
 
 #include "dialer/pacer.hpp"
 #include "pacer/predictive.hpp"
+#include "pacer/predictive_model.hpp"
 
 using namespace dialer;
 
@@ -263,6 +265,27 @@ void teach(Pacer& p, double start_s, int calls, double live_share) {
 }
 
 }  // namespace
+
+TEST_CASE("after a fall in the answer rate, the estimate restarts no lower than half the old rate") {
+  dialer::pacing::AnswerRateEstimator rate(dialer::pacing::AnswerRateEstimator::Options{});
+  double t = 0;
+  std::uint64_t call = 0;
+  const auto place = [&](bool live) {
+    rate.placed(++call, t);
+    rate.resolved(call, live);
+    t += 1;
+    rate.mature(t);
+  };
+  for (int i = 0; i < 2000; ++i) place(i % 10 < 3);  // 30% live
+  REQUIRE(rate.rate() == doctest::Approx(0.3).epsilon(0.05));
+  const double before = rate.rate();
+  // A run of failures: the fall detector fires on a segment with no live
+  // answer at all, whose own rate (0) would have the pacer fill every line.
+  while (rate.changes_detected() == 0 && call < 2300) place(false);
+  REQUIRE(rate.changes_detected() == 1);
+  CHECK(rate.rate() >= before / 2 * 0.9);
+  CHECK(rate.rate() < before);
+}
 
 TEST_CASE("predictive places more calls when more agents are idle") {
   auto few = pacer("predictive");

@@ -166,9 +166,14 @@ void AnswerRateEstimator::learn(bool live, double at_s) {
   const bool up = up_ > opts_.cusum_up_threshold;
   const bool down = down_ > opts_.cusum_down_threshold;
   if (up || down) {
-    // Restart from the segment since the detector last stood at zero.
+    // Restart from the segment since the detector last stood at zero. A fall
+    // is detected because that segment ran short of live answers, so its own
+    // rate is biased low (a segment with none would say 0, and the pacer
+    // would fill every line). The test only shows the rate nearer half the
+    // old one than the old one, so a fall restarts no lower than half; a
+    // further fall is the next detection's to find.
     weight_ = up ? up_n_ : down_n_;
-    live_ = up ? up_live_ : down_live_;
+    live_ = up ? up_live_ : std::max(down_live_, down_n_ * p / 2);
     up_ = down_ = 0;
     up_n_ = up_live_ = down_n_ = down_live_ = 0;
     ++changes_;
