@@ -287,6 +287,19 @@ TEST_CASE("after a fall in the answer rate, the estimate restarts no lower than 
   CHECK(rate.rate() < before);
 }
 
+TEST_CASE("the drop rate that keeps an hour under its cap grows with the hour's answers") {
+  using dialer::pacing::rate_within_cap;
+  // 76 answers and a 5% cap: the 4th drop breaks it. P(Poisson(1.745) >= 4) = 0.1.
+  CHECK(rate_within_cap(76, 0.05, 0.1) == doctest::Approx(1.7448 / 76).epsilon(1e-3));
+  CHECK(rate_within_cap(76, 0.05, 0.1) < rate_within_cap(300, 0.05, 0.1));
+  CHECK(rate_within_cap(300, 0.05, 0.1) < rate_within_cap(3000, 0.05, 0.1));
+  CHECK(rate_within_cap(3000, 0.05, 0.1) > 0.045);  // a large team: near the cap itself
+  CHECK(rate_within_cap(1e6, 0.05, 0.1) > 0.049);   // and no underflow on a huge one
+  CHECK(rate_within_cap(1e6, 0.05, 0.1) < 0.05);
+  CHECK(rate_within_cap(76, 0.05, 0.01) < rate_within_cap(76, 0.05, 0.1));
+  CHECK(rate_within_cap(0, 0.05, 0.1) == 0.05);
+}
+
 TEST_CASE("predictive places more calls when more agents are idle") {
   auto few = pacer("predictive");
   auto many = pacer("predictive");
@@ -351,6 +364,36 @@ TEST_CASE("predictive backs off after a burst of observed drops") {
   MESSAGE("no drops: ", n_calm, " calls, after the burst: ", n_hit);
   CHECK(n_hit >= 4);
   CHECK(n_hit < n_calm);
+}
+
+TEST_CASE("predictive's loop moves as slowly as the team's expected drops are few") {
+  // The pace over 100 s of decisions, from the same start, with the loop's
+  // window sized to the team's expected drops (the default) and at full
+  // speed (a 10-min window for any team).
+  const auto paces = [](const pacing::PredictiveOptions& options, int calls_taught) {
+    auto p = pacing::make_predictive(options);
+    teach(*p, 0, calls_taught, 0.2);
+    std::vector<std::size_t> out;
+    for (int t = 0; t <= 100; ++t) {
+      PacerSnapshot s = team(4, 16);
+      s.now_s = calls_taught * 0.1 + t;
+      out.push_back(p->decide(s));
+    }
+    return out;
+  };
+  pacing::PredictiveOptions sized;
+  pacing::PredictiveOptions full_speed;
+  full_speed.control_drops = 0;
+  // 80 answers in the hour, about two expected drops: the sized loop moves
+  // the threshold a fraction as fast.
+  const auto few_sized = paces(sized, 400);
+  const auto few_full = paces(full_speed, 400);
+  MESSAGE("80 answers, calls placed after 100 s: sized ", few_sized.back(), ", full speed ", few_full.back());
+  CHECK(few_sized.front() == few_full.front());
+  CHECK(few_sized.back() > few_sized.front());
+  CHECK(few_sized.back() < few_full.back());
+  // 1400 answers: dozens of expected drops in 10 minutes, the same loop.
+  CHECK(paces(sized, 7000) == paces(full_speed, 7000));
 }
 
 TEST_CASE("predictive counts a break as an agent not coming back") {

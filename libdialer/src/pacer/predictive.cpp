@@ -253,8 +253,8 @@ class PredictivePacer final : public Pacer {
     // the engine will cap them), for the feedback loop.
     const std::size_t placed = s.dialable > 0 ? std::min(n, s.dialable) : n;
     if (placed > 0) {
-      predicted_drops_recent_.add(predicted_drops * p, now_, opts_.recent_half_life_s);
-      predicted_answers_recent_.add(static_cast<double>(placed) * p, now_, opts_.recent_half_life_s);
+      predicted_drops_recent_.add(predicted_drops * p, now_, recent_half_life_s_);
+      predicted_answers_recent_.add(static_cast<double>(placed) * p, now_, recent_half_life_s_);
       predicted_drops_long_.add(predicted_drops * p, now_, opts_.calibration_half_life_s);
       if (placed_events_ == 0) placements_.add(static_cast<double>(placed), now_, kPlacementHalfLifeS);
     }
@@ -263,6 +263,7 @@ class PredictivePacer final : public Pacer {
 
  private:
   static constexpr double kPlacementHalfLifeS = 20;
+  static constexpr double kLongestControlWindowS = 8 * 3600.0;
 
   // ---- learning ----
 
@@ -595,18 +596,23 @@ class PredictivePacer final : public Pacer {
 
   void control(const PacerSnapshot& s) {
     next_control_s_ = now_ + opts_.control_period_s;
-    const double target = cap_ * opts_.target_share;
-    const double pred_answers = predicted_answers_recent_.value(now_, opts_.recent_half_life_s);
+    double hour_answers = 0, hour_drops = 0;
+    hour_.totals(now_, hour_answers, hour_drops);
+    double target = cap_ * opts_.target_share;
+    if (opts_.hour_breach_probability > 0) {
+      target = std::min(
+          target, rate_within_cap(std::max(hour_answers, opts_.hour_min_answers),
+                                  cap_ * opts_.hour_cap_multiple, opts_.hour_breach_probability));
+    }
+    const double pred_answers = predicted_answers_recent_.value(now_, recent_half_life_s_);
     if (pred_answers < 1) return;  // nothing placed lately: nothing to learn from
-    const double pred_drops = predicted_drops_recent_.value(now_, opts_.recent_half_life_s);
+    const double pred_drops = predicted_drops_recent_.value(now_, recent_half_life_s_);
     const double calibration =
         std::clamp((observed_drops_long_.value(now_, opts_.calibration_half_life_s) + 1) /
                        (predicted_drops_long_.value(now_, opts_.calibration_half_life_s) + 1),
                    0.3, 5.0);
     // The day's and 30 days' surplus of drops over the target is repaid over
     // about an hour of answers (and a deficit may be spent, up to the cap).
-    double hour_answers = 0, hour_drops = 0;
-    hour_.totals(now_, hour_answers, hour_drops);
     const double per_hour = std::max(hour_answers, 20.0);
     const auto aim = [&](std::uint64_t answered, std::uint64_t dropped) {
       const double excess = static_cast<double>(dropped) - target * static_cast<double>(answered);
@@ -618,8 +624,15 @@ class PredictivePacer final : public Pacer {
     // Anti-windup: while a guard holds the threshold down, the predicted rate
     // says nothing about theta itself; never raise theta then.
     if (error > 0 && guard_share(s) < 0.999) error = 0;
-    theta_ = std::clamp(theta_ * std::exp(opts_.control_gain * std::clamp(error, -1.0, 1.0)),
-                        opts_.theta_min, opts_.theta_max);
+    double gain = opts_.control_gain;
+    if (opts_.control_drops > 0) {
+      const double drops_per_s = std::max(target * std::max(hour_answers, 1.0) / 3600, 1e-6);
+      recent_half_life_s_ = std::clamp(opts_.control_drops / drops_per_s, opts_.recent_half_life_s,
+                                       kLongestControlWindowS);
+      gain *= opts_.recent_half_life_s / recent_half_life_s_;
+    }
+    theta_ = std::clamp(theta_ * std::exp(gain * std::clamp(error, -1.0, 1.0)), opts_.theta_min,
+                        opts_.theta_max);
   }
 
   static double guard(double answered, double dropped, double cap, double min_answers, double low,
@@ -648,6 +661,8 @@ class PredictivePacer final : public Pacer {
   }
 
   PredictiveOptions opts_;
+  // The loop's window: opts_.recent_half_life_s or longer (control_drops).
+  double recent_half_life_s_ = opts_.recent_half_life_s;
   std::size_t k_;
   double now_ = 0;
   double cap_ = 0.03;

@@ -52,8 +52,20 @@ struct PredictiveOptions {
   /// The loop that moves theta: period and gain on log(theta).
   double control_period_s = 10;
   double control_gain = 0.2;
-  /// Half-life of the "recent" predicted-abandonment average it steers by.
+  /// Half-life of the "recent" predicted-abandonment average it steers by
+  /// (the shortest; see control_drops).
   double recent_half_life_s = 600;
+  /// The loop steers by about this many expected drops: its window grows
+  /// from recent_half_life_s until that many are expected in it (at most
+  /// 8 h), and its gain shrinks in proportion. A team that drops two calls
+  /// an hour would otherwise steer by noise, and a threshold that swings
+  /// spends drops where they buy little (docs/pacing.md). 0: off.
+  double control_drops = 6;
+  /// On a team that answers few calls an hour, the loop aims no higher than
+  /// the rate at which a Poisson count of drops breaks the hourly limit
+  /// (hour_cap_multiple x cap) in an hour with this probability. Larger
+  /// teams are unaffected: their hourly limit is many drops wide. 0: off.
+  double hour_breach_probability = 0.1;
   /// Half-life of the observed / predicted drops calibration.
   double calibration_half_life_s = 3600;
 

@@ -102,6 +102,26 @@ double SurvivalCurve::at(double t) const {
   return s_[k] + frac * (s_[k + 1] - s_[k]);
 }
 
+double rate_within_cap(double answers, double cap, double breach) {
+  if (answers <= 0) return cap;
+  // The first count over the cap, and P(Poisson(mu) >= it), which grows
+  // with mu: bisect for the mu where it reaches `breach`.
+  const double breaking = std::floor(cap * answers) + 1;
+  const auto p_breach = [breaking](double mu) {
+    if (mu <= 0) return 0.0;
+    double below = 0;  // terms in logs: exp(-mu) alone underflows for large mu
+    for (double k = 0; k < breaking; ++k)
+      below += std::exp(k * std::log(mu) - mu - std::lgamma(k + 1));
+    return 1 - below;
+  };
+  double low = 0, high = breaking;
+  for (int i = 0; i < 50; ++i) {
+    const double mid = (low + high) / 2;
+    (p_breach(mid) <= breach ? low : high) = mid;
+  }
+  return low / answers;
+}
+
 // ---- AnswerRateEstimator ----
 
 AnswerRateEstimator::AnswerRateEstimator(Options o) : opts_(o) {

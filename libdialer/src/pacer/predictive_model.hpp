@@ -62,6 +62,10 @@ class SurvivalCurve {
   double tail_hazard_ = 0;  // per second, past the grid
 };
 
+/// The largest drop rate (drops per answer) at which a Poisson count of drops
+/// among `answers` exceeds `cap` x answers with probability at most `breach`.
+double rate_within_cap(double answers, double cap, double breach);
+
 /// The live-answer rate, learned from placement cohorts old enough that every
 /// call in them has resolved (estimating from outcomes in the order they
 /// arrive is biased: fast failures resolve first; PACING.md finding 9).
