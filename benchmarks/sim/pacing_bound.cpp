@@ -80,7 +80,17 @@ constexpr double kNegligible = 1e-12;
 
 class TeamModel {
  public:
-  explicit TeamModel(const Model& m) : m_(m) {
+  explicit TeamModel(const Model& m)
+      : m_(m),
+        end_talk_(1 - std::exp(-m.step_s / m.talk_s)),
+        end_wrap_(1 - std::exp(-m.step_s / m.wrap_s)) {
+    // Within the delay, a wrap-up must end; a talk must end and its wrap-up
+    // after it.
+    wrap_free_in_delay_ = 1 - std::pow(1 - end_wrap_, m.delay);
+    for (int j = 1; j <= m.delay; ++j) {
+      talk_free_in_delay_ +=
+          std::pow(1 - end_talk_, j - 1) * end_talk_ * (1 - std::pow(1 - end_wrap_, m.delay - j));
+    }
     const int n = m.agents;
     team_index_.assign(static_cast<std::size_t>((n + 1) * (n + 1)), -1);
     for (int talking = 0; talking <= n; ++talking) {
@@ -145,16 +155,8 @@ class TeamModel {
     const int talking = talking_[static_cast<std::size_t>(team)];
     const int wrapping = wrapping_[static_cast<std::size_t>(team)];
     const int idle = m_.agents - talking - wrapping;
-    const double end_talk = 1 - std::exp(-m_.step_s / m_.talk_s);
-    const double end_wrap = 1 - std::exp(-m_.step_s / m_.wrap_s);
-    const int d = m_.delay;
-    // A wrap-up must end in the d steps; a talk must end and its wrap-up after it.
-    const double wrap_free = 1 - std::pow(1 - end_wrap, d);
-    double talk_free = 0;
-    for (int j = 1; j <= d; ++j)
-      talk_free += std::pow(1 - end_talk, j - 1) * end_talk * (1 - std::pow(1 - end_wrap, d - j));
     const std::vector<double> freed =
-        convolve(binomial(wrapping, wrap_free), binomial(talking, talk_free));
+        convolve(binomial(wrapping, wrap_free_in_delay_), binomial(talking, talk_free_in_delay_));
     const int placed = in_pipe(pipe);
     int n = std::max(0, idle - placed);
     for (int candidate = n + 1; candidate <= m_.max_calls; ++candidate) {
@@ -243,15 +245,13 @@ class TeamModel {
 
   void build_team_moves() {
     const int n = m_.agents;
-    const double end_talk = 1 - std::exp(-m_.step_s / m_.talk_s);
-    const double end_wrap = 1 - std::exp(-m_.step_s / m_.wrap_s);
     moves_.resize(static_cast<std::size_t>(teams_ * (answers_max_ + 1)));
     for (int team = 0; team < teams_; ++team) {
       const int talking = talking_[static_cast<std::size_t>(team)];
       const int wrapping = wrapping_[static_cast<std::size_t>(team)];
       const int idle = n - talking - wrapping;
-      const std::vector<double> talks_end = binomial(talking, end_talk);
-      const std::vector<double> wraps_end = binomial(wrapping, end_wrap);
+      const std::vector<double> talks_end = binomial(talking, end_talk_);
+      const std::vector<double> wraps_end = binomial(wrapping, end_wrap_);
       for (int answers = 0; answers <= answers_max_; ++answers) {
         TeamMove& move = moves_[static_cast<std::size_t>(team * (answers_max_ + 1) + answers)];
         std::vector<double> next(static_cast<std::size_t>(teams_), 0.0);
@@ -274,6 +274,8 @@ class TeamModel {
   }
 
   Model m_;
+  double end_talk_, end_wrap_;  // per step
+  double wrap_free_in_delay_ = 0, talk_free_in_delay_ = 0;
   int teams_ = 0, cohort_values_ = 0, pipes_ = 1, pools_ = 1, answers_max_ = 0;
   std::vector<int> talking_, wrapping_, team_index_;
   std::vector<std::vector<Resolution>> resolutions_;  // by calls at risk
